@@ -1,0 +1,42 @@
+# innograph — the two commands a researcher needs: `make serve` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STORE ?= var/store
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install serve test system-deps bench bench-full fuzz clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Loads and validates data/ into the on-disk store, then serves on $(HOST):$(PORT).
+serve: install
+	$(BIN)/innograph --store $(STORE) load data/
+	$(BIN)/innograph --store $(STORE) serve --host $(HOST) --port $(PORT)
+
+# Browser tests need Debian's chromium and chromedriver; installed here when missing (root only).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium and chromium-driver are needed for the browser tests: sudo apt-get install chromium chromium-driver"; exit 2; fi; \
+	fi
+
+test: install system-deps
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m bench --quick
+
+bench-full: install
+	$(BIN)/python -m bench --full
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

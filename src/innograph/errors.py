@@ -1,0 +1,105 @@
+"""The exception hierarchy. Every user-facing error says what was wrong and where.
+
+``exit_code`` follows the CLI contract: 1 for invalid data, 2 for usage or syntax errors.
+``http_status`` is what the web layer answers with.
+"""
+
+from __future__ import annotations
+
+
+class InnographError(Exception):
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(InnographError):
+    """A parameter or option is wrong; the message names it."""
+
+
+class UnsupportedFormatError(InnographError):
+    """No parser or serialiser for the requested format or media type."""
+
+    http_status = 415
+
+
+class NotAcceptable(InnographError):
+    http_status = 406
+
+
+class RdfSyntaxError(InnographError):
+    """An RDF document could not be parsed. Carries the file (or 'request body'), line and column."""
+
+    def __init__(self, message: str, *, source: str, line: int | None = None, column: int | None = None):
+        self.source = source
+        self.line = line
+        self.column = column
+        where = source
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+        self.detail = message
+
+
+class UnsafeInputError(RdfSyntaxError):
+    """Input refused before parsing because it could make the parser fetch or expand without bound."""
+
+
+class ValidationFailed(InnographError):
+    """Data does not conform to the SHACL shapes. ``report`` holds every violation."""
+
+    exit_code = 1
+    http_status = 422
+
+    def __init__(self, report):
+        self.report = report
+        n = len(report.violations)
+        super().__init__(f"the data does not conform to the shapes: {n} violation{'s' if n != 1 else ''}\n"
+                         + report.to_text())
+
+
+class QuerySyntaxError(InnographError):
+    """A SPARQL query or update does not parse; ``line``/``column`` say where when known."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+class QueryRefused(InnographError):
+    """The query is well-formed but not allowed here (SERVICE/LOAD outside the allow-list, too deep)."""
+
+
+class QueryTimeout(InnographError):
+    http_status = 503
+
+
+class ServerBusy(InnographError):
+    http_status = 503
+
+
+class StoreError(InnographError):
+    """The store could not be opened, read or written (locked, read-only, disk full...)."""
+
+    http_status = 500
+
+
+class Forbidden(InnographError):
+    http_status = 403
+
+
+class Unauthorized(InnographError):
+    http_status = 401
+
+
+class NotFound(InnographError):
+    http_status = 404

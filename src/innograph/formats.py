@@ -1,0 +1,127 @@
+"""RDF and SPARQL-results formats: names, media types, file extensions, content negotiation.
+
+One table serves the CLI (``--format ttl``), file loading (by extension) and HTTP (by media type).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from .errors import UnsupportedFormatError
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str                     # canonical short name: ttl, nt, nq, trig, jsonld, rdf, json, xml, csv, tsv
+    media_type: str
+    extensions: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    other_media_types: tuple[str, ...] = ()
+    ox_rdf: ox.RdfFormat | None = None
+    ox_results: ox.QueryResultsFormat | None = None
+    quads: bool = False
+
+    @property
+    def content_type(self) -> str:
+        text = self.media_type.startswith("text/") or self.name in {"json", "xml", "jsonld", "rdf"}
+        return f"{self.media_type}; charset=utf-8" if text else self.media_type
+
+    @property
+    def all_media_types(self) -> tuple[str, ...]:
+        return (self.media_type,) + self.other_media_types
+
+
+RDF_FORMATS: tuple[Format, ...] = (
+    Format("ttl", "text/turtle", (".ttl",), ("turtle",), ("application/x-turtle",), ox.RdfFormat.TURTLE),
+    Format("nt", "application/n-triples", (".nt",), ("ntriples", "n-triples"), ("text/plain",),
+           ox.RdfFormat.N_TRIPLES),
+    Format("rdf", "application/rdf+xml", (".rdf", ".owl", ".xml"), ("xml", "rdfxml", "rdf-xml"), (),
+           ox.RdfFormat.RDF_XML),
+    Format("jsonld", "application/ld+json", (".jsonld",), ("json-ld",), (), ox.RdfFormat.JSON_LD),
+    Format("nq", "application/n-quads", (".nq",), ("nquads", "n-quads"), ("text/x-nquads",),
+           ox.RdfFormat.N_QUADS, quads=True),
+    Format("trig", "application/trig", (".trig",), (), ("application/x-trig",), ox.RdfFormat.TRIG,
+           quads=True),
+)
+
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format("json", "application/sparql-results+json", (".srj", ".json"), (), ("application/json",),
+           ox_results=ox.QueryResultsFormat.JSON),
+    Format("xml", "application/sparql-results+xml", (".srx",), (), ("application/xml", "text/xml"),
+           ox_results=ox.QueryResultsFormat.XML),
+    Format("csv", "text/csv", (".csv",), (), (), ox_results=ox.QueryResultsFormat.CSV),
+    Format("tsv", "text/tab-separated-values", (".tsv",), (), (), ox_results=ox.QueryResultsFormat.TSV),
+)
+
+
+def _lookup(table: tuple[Format, ...], name: str) -> Format | None:
+    key = name.strip().lower().lstrip(".")
+    for fmt in table:
+        if key == fmt.name or key in fmt.aliases or key in fmt.all_media_types \
+                or "." + key in fmt.extensions:
+            return fmt
+    return None
+
+
+def rdf_format(name: str) -> Format:
+    """The RDF format called ``name`` (short name, alias, extension or media type)."""
+    fmt = _lookup(RDF_FORMATS, name)
+    if fmt is None:
+        raise UnsupportedFormatError(
+            f"unknown RDF format {name!r}; use one of: {', '.join(f.name for f in RDF_FORMATS)}")
+    return fmt
+
+
+def result_format(name: str) -> Format:
+    fmt = _lookup(RESULT_FORMATS, name)
+    if fmt is None:
+        raise UnsupportedFormatError(
+            f"unknown results format {name!r}; use one of: {', '.join(f.name for f in RESULT_FORMATS)}")
+    return fmt
+
+
+def rdf_format_for_path(path: Path) -> Format:
+    suffix = path.suffix.lower()
+    for fmt in RDF_FORMATS:
+        if suffix in fmt.extensions:
+            return fmt
+    raise UnsupportedFormatError(
+        f"{path}: cannot tell the RDF format from the extension {suffix or '(none)'!r}; "
+        f"known: {', '.join(e for f in RDF_FORMATS for e in f.extensions)}")
+
+
+def rdf_format_for_media_type(media_type: str) -> Format:
+    base = media_type.split(";", 1)[0].strip().lower()
+    for fmt in RDF_FORMATS:
+        if base in fmt.all_media_types:
+            return fmt
+    raise UnsupportedFormatError(
+        f"unsupported RDF media type {base!r}; send one of: "
+        f"{', '.join(f.media_type for f in RDF_FORMATS)}")
+
+
+def negotiate(accept: str | None, offered: tuple[Format, ...] | list[Format],
+              default: Format | None = None) -> Format | None:
+    """The offered format the Accept header prefers (q-values and wildcards honoured).
+
+    No header, or one that is empty, gets ``default`` (or the first offered). None means nothing
+    acceptable can be produced (HTTP 406).
+    """
+    if not accept or not accept.strip():
+        return default or offered[0]
+    accepted = parse_accept_header(accept, MIMEAccept)
+    candidates: list[str] = []
+    owner: dict[str, Format] = {}
+    ordered = ([default] if default else []) + [f for f in offered if f is not default]
+    # Primary media types first, so a wildcard such as text/* picks text/csv before an alias (text/xml).
+    for media_type, fmt in [(f.media_type, f) for f in ordered] + \
+            [(m, f) for f in ordered for m in f.other_media_types]:
+        candidates.append(media_type)
+        owner.setdefault(media_type, fmt)
+    best = accepted.best_match(candidates)
+    return owner.get(best) if best else None

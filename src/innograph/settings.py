@@ -1,0 +1,155 @@
+"""The one registry of tunables: each setting has a name, a type, a safe default and a help line.
+
+Precedence: command-line flag > environment variable ``INNOGRAPH_<NAME>`` > default.
+``innograph serve --help-settings`` prints this table; a test checks each entry is documented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .errors import UsageError
+from .namespaces import DEFAULT_BASE_IRI
+
+ENV_PREFIX = "INNOGRAPH_"
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {text!r}")
+
+
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.replace("\n", ",").split(",") if item.strip())
+
+
+def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise ValueError(f"must be greater than 0, got {text}")
+        return value
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+REGISTRY: tuple[Setting, ...] = (
+    Setting("store", "var/store", str,
+            "Where the graph lives: a directory (Oxigraph on disk), 'memory' (a throwaway store), "
+            "or an http(s):// SPARQL 1.1 endpoint."),
+    Setting("base_iri", DEFAULT_BASE_IRI, str,
+            "Base of the IRIs the server answers for (instances under <base>id/, ontology under "
+            "<base>ontology). The data keeps its w3id IRIs; this only changes what is dereferenced."),
+    Setting("public_url", "", str,
+            "The server's public address (e.g. https://innograph.example.org/), used in the service "
+            "description and VoID. Empty: taken from each request."),
+    Setting("update_token", None, str,
+            "Bearer token that allows writes (SPARQL Update, Graph Store PUT/POST/DELETE). "
+            "Unset: the endpoint is read-only and every write is refused with 403.", secret=True),
+    Setting("query_timeout", 30.0, _positive(float),
+            "Seconds a query may run before it is stopped (its worker process is killed) and the "
+            "client gets 503."),
+    Setting("max_rows", 100_000, _positive(int),
+            "Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; the response header "
+            "'Innograph-Results-Truncated: true' says when the cap applied."),
+    Setting("max_body_bytes", 16 * 1024 * 1024, _positive(int),
+            "Largest request body accepted (query, update or RDF upload); larger bodies get 413."),
+    Setting("max_query_depth", 64, _positive(int),
+            "Deepest nesting of { } ( ) [ ] a query may have; deeper ones get 400 before they are "
+            "parsed (Oxigraph crashes on very deep queries)."),
+    Setting("service_allow", (), _list,
+            "Comma-separated endpoint IRI prefixes a SERVICE clause may call. Empty (default): every "
+            "SERVICE is refused with 400 and no connection is made."),
+    Setting("load_allow", (), _list,
+            "Comma-separated IRI prefixes a SPARQL LOAD may fetch. Empty (default): LOAD is refused."),
+    Setting("query_workers", 2, _positive(int),
+            "Worker processes that evaluate queries; a query over its time limit is stopped by "
+            "killing its worker. More workers serve more slow queries at once."),
+    Setting("threads", 8, _positive(int),
+            "Request threads of the waitress server."),
+    Setting("cors", True, _bool,
+            "Answer cross-origin reads (GET/HEAD/POST of queries) with Access-Control-Allow-Origin: *. "
+            "Writes are never allowed cross-origin."),
+)
+
+_BY_NAME = {s.name: s for s in REGISTRY}
+
+
+@dataclass
+class Settings:
+    """Resolved settings. Build with ``Settings.load(overrides, environ)``."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None) -> "Settings":
+        """Defaults, then ``INNOGRAPH_*`` variables, then ``overrides`` (None values are ignored).
+
+        Raises UsageError naming the variable or setting whose value does not parse.
+        """
+        environ = os.environ if environ is None else environ
+        values = {s.name: s.default for s in REGISTRY}
+        for setting in REGISTRY:
+            if setting.env in environ:
+                try:
+                    values[setting.name] = setting.parse(environ[setting.env])
+                except ValueError as exc:
+                    raise UsageError(f"{setting.env}: {exc}") from None
+        for name, value in (overrides or {}).items():
+            if name not in _BY_NAME:
+                raise UsageError(f"unknown setting {name!r}")
+            if value is None:
+                continue
+            if isinstance(value, str) and not isinstance(_BY_NAME[name].default, str) \
+                    and _BY_NAME[name].default is not None:
+                try:
+                    value = _BY_NAME[name].parse(value)
+                except ValueError as exc:
+                    raise UsageError(f"--{name.replace('_', '-')}: {exc}") from None
+            values[name] = value
+        return cls(values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        return Settings.load({**self.values, **changes}, environ={})
+
+
+def describe() -> str:
+    """The settings table printed by ``innograph serve --help-settings``."""
+    lines = []
+    for s in REGISTRY:
+        default = "(unset)" if s.default is None else (",".join(s.default) or "(empty)") \
+            if isinstance(s.default, tuple) else str(s.default)
+        lines.append(f"{s.env}  (default: {default})\n    {s.help}")
+    return "\n".join(lines)
+
+
+def project_path(*parts: str) -> Path:
+    """A path inside the project checkout (ontology/, queries/, data/)."""
+    return PROJECT_DIR.joinpath(*parts)

@@ -1,0 +1,167 @@
+"""SHACL validation: the shapes and ontology, the report type, and pySHACL on in-memory rdflib graphs.
+
+pySHACL is only ever given an in-memory rdflib graph: over an Oxigraph-backed rdflib graph it took
+minutes for 10k triples (../shared/MEASURED.md). Incremental validation (loading.py) hands it a small
+neighbourhood of the store plus the new data, with ``focus_nodes`` set to what the change touches.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from .namespaces import PREFIXES
+from .settings import project_path
+
+ONTOLOGY_FILE = project_path("ontology", "innograph.ttl")
+SHAPES_FILE = project_path("ontology", "shapes.ttl")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term) -> rdflib.term.Node:
+    """A pyoxigraph term as the equal rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return rdflib.Literal(term.value, datatype=None if datatype == _XSD_STRING else datatype)
+    raise TypeError(f"cannot convert {term!r} to rdflib (RDF-star triples are not validated)")
+
+
+def graph_from_quads(quads: Iterable[ox.Quad], into: rdflib.Graph | None = None) -> rdflib.Graph:
+    """Triples of ``quads`` (graph names dropped) in an in-memory rdflib graph."""
+    graph = into if into is not None else rdflib.Graph()
+    add = graph.add
+    for q in quads:
+        add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return graph
+
+
+@lru_cache(maxsize=4)
+def _parse_cached(path: str, mtime: float) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.parse(path, format="turtle")
+    return graph
+
+
+def load_turtle(path: Path) -> rdflib.Graph:
+    """Parse a Turtle file once per modification (the shapes and ontology are read often)."""
+    return _parse_cached(str(path), path.stat().st_mtime)
+
+
+def shapes_graph() -> rdflib.Graph:
+    return load_turtle(SHAPES_FILE)
+
+
+def ontology_graph() -> rdflib.Graph:
+    return load_turtle(ONTOLOGY_FILE)
+
+
+def shorten(node: rdflib.term.Node | None) -> str | None:
+    """An IRI as a CURIE when a known prefix fits; literals and blank nodes in N-Triples form."""
+    if node is None:
+        return None
+    if isinstance(node, rdflib.URIRef):
+        text = str(node)
+        for prefix, ns in PREFIXES.items():
+            if text.startswith(ns) and len(text) > len(ns):
+                return f"{prefix}:{text[len(ns):]}"
+        return f"<{text}>"
+    return node.n3()
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL validation result."""
+
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str          # Violation, Warning or Info
+    shape: str | None
+    constraint: str | None
+
+    def to_text(self) -> str:
+        where = self.focus_node + (f" {self.path}" if self.path else "")
+        value = f" (value: {self.value})" if self.value is not None else ""
+        return f"{self.severity}: {where}: {self.message}{value}"
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    results_graph: rdflib.Graph | None = None
+    focus_count: int | None = None
+
+    def to_text(self) -> str:
+        if not self.violations:
+            return "conforms: the data satisfies every shape"
+        return "\n".join(v.to_text() for v in self.violations)
+
+    def to_json(self) -> str:
+        return json.dumps({"conforms": self.conforms,
+                           "violations": [asdict(v) for v in self.violations]}, indent=2,
+                          ensure_ascii=False)
+
+    def to_turtle(self) -> str:
+        graph = self.results_graph if self.results_graph is not None else rdflib.Graph()
+        graph.bind("sh", SH)
+        return graph.serialize(format="turtle")
+
+
+def _report_from_graph(results: rdflib.Graph) -> ValidationReport:
+    violations = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        def one(predicate):
+            return results.value(result, predicate)
+        path = one(SH.resultPath)
+        message = one(SH.resultMessage)
+        severity = one(SH.resultSeverity)
+        violations.append(Violation(
+            focus_node=shorten(one(SH.focusNode)),
+            path=shorten(path) if isinstance(path, rdflib.URIRef) else
+            ("(complex path)" if path is not None else None),
+            value=shorten(one(SH.value)),
+            message=str(message) if message is not None else "constraint not satisfied",
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            shape=shorten(one(SH.sourceShape)) if isinstance(one(SH.sourceShape), rdflib.URIRef) else None,
+            constraint=shorten(one(SH.sourceConstraintComponent)),
+        ))
+    violations.sort(key=lambda v: (v.severity != "Violation", v.focus_node, v.path or "", v.message))
+    conforms = not any(v.severity == "Violation" for v in violations)
+    return ValidationReport(conforms, violations, results)
+
+
+def validate(data: rdflib.Graph, *, focus_nodes: Iterable[rdflib.term.Node] | None = None,
+             shapes: rdflib.Graph | None = None, ontology: rdflib.Graph | None = None) -> ValidationReport:
+    """Validate ``data`` (with the ontology mixed in, so subclasses count) against the shapes.
+
+    With ``focus_nodes``, only those nodes are validated; the caller must include their neighbourhood
+    in ``data``. Warnings and infos are reported but do not make the data non-conforming.
+    """
+    import pyshacl  # heavy import, kept out of 'import innograph'
+
+    focus = list(focus_nodes) if focus_nodes is not None else None
+    if focus is not None and not focus:
+        return ValidationReport(True, [], focus_count=0)
+    _, results, _ = pyshacl.validate(
+        data, shacl_graph=shapes if shapes is not None else shapes_graph(),
+        ont_graph=ontology if ontology is not None else ontology_graph(),
+        inference="none", advanced=False, allow_warnings=True, allow_infos=True,
+        focus_nodes=focus)
+    report = _report_from_graph(results)
+    report.focus_count = len(focus) if focus is not None else None
+    return report

@@ -1,0 +1,231 @@
+"""The ``innograph`` command line: one click group, verbs a researcher would guess.
+
+Exit codes: 0 success, 1 invalid data (SHACL violations), 2 usage, syntax or other errors.
+User mistakes print a one-line (or report) message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import InnographError, UsageError, ValidationFailed
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+class InnographGroup(click.Group):
+    """Turns InnographError into a clean message and the documented exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            fmt = (ctx.meta or {}).get("report_format", "text")
+            report = exc.report
+            click.echo({"json": report.to_json, "turtle": report.to_turtle}.get(fmt, report.to_text)(),
+                       err=fmt == "text")
+            if fmt == "text":
+                click.echo(f"invalid: {len(report.violations)} violation(s); nothing was written",
+                           err=True)
+            sys.exit(EXIT_INVALID)
+        except InnographError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+def _open(ctx, *, read_only: bool, shareable: bool = False):
+    from .store import open_store
+    return open_store(ctx.obj["store"], read_only=read_only, shareable=shareable)
+
+
+@click.group(cls=InnographGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "store", envvar="INNOGRAPH_STORE", default="var/store", show_default=True,
+              help="The store: a directory (Oxigraph on disk), 'memory', or an http(s):// SPARQL endpoint. "
+                   "Env: INNOGRAPH_STORE.")
+@click.version_option(__version__, prog_name="innograph")
+@click.pass_context
+def main(ctx, store):
+    """innograph: a knowledge graph of science cities, their institutions, sectors and alliances.
+
+    Load and validate RDF, query it with SPARQL, export it, and serve it over HTTP.
+    Exit codes: 0 ok, 1 invalid data, 2 usage or syntax error.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["store"] = store
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Parse and validate, but write nothing.")
+@click.pass_context
+def load(ctx, paths, dry_run):
+    """Load RDF files (or directories of them) into the store, validated.
+
+    Each file replaces its own named graph <https://w3id.org/innograph/graph/FILE-STEM>; TriG and
+    N-Quads keep their graphs. The ontology is (re)loaded into graph/ontology. The store, as it
+    would be after the load, must pass the SHACL shapes; otherwise nothing is written.
+    Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl.
+    """
+    from .loading import load_validated
+    with _open(ctx, read_only=False) as store:
+        result = load_validated(store, paths, dry_run=dry_run)
+        verb = "would load" if dry_run else "loaded"
+        click.echo(f"{verb} {result.triples} triples from {len(result.files)} file(s) into "
+                   f"{len(result.graphs)} graph(s); valid; store now holds "
+                   f"{store.count() if not dry_run else store.count()} quads")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "report_format", type=click.Choice(["text", "json", "turtle"]), default="text",
+              show_default=True, help="How to print the validation report.")
+@click.option("--against-store", is_flag=True,
+              help="Validate the store as it would be after loading PATHS (default: PATHS alone).")
+@click.pass_context
+def validate(ctx, paths, report_format, against_store):
+    """Validate RDF files against the SHACL shapes without writing anything.
+
+    Prints the report (focus node, path, value, message, severity for each violation).
+    Exit 0 valid, 1 invalid, 2 usage or syntax error.
+    """
+    from .loading import check_change, ontology_graph_quads, parse_sources
+    from .store import OxigraphStore
+    ctx.meta["report_format"] = report_format
+    graphs, files = parse_sources(paths)
+    if against_store:
+        with _open(ctx, read_only=True) as store:
+            report = check_change(store, replace=graphs)
+    else:
+        graphs.update(ontology_graph_quads())
+        report = check_change(OxigraphStore(None), replace=graphs)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    if report_format == "json":
+        click.echo(report.to_json())
+    elif report_format == "turtle":
+        click.echo(report.to_turtle())
+    else:
+        extra = f"; {len(report.violations)} warning(s)" if report.violations else ""
+        click.echo(f"valid: {len(files)} file(s) conform to the shapes{extra}")
+        if report.violations:
+            click.echo(report.to_text())
+
+
+def _read_query(text: str) -> tuple[str, str]:
+    """(query text, where it came from): a file path, a named query from queries/, or the text itself."""
+    from .settings import project_path
+    path = Path(text)
+    if text.endswith((".rq", ".sparql")) or (len(text) < 256 and "\n" not in text and path.is_file()):
+        try:
+            return path.read_text(encoding="utf-8"), str(path)
+        except OSError as exc:
+            raise UsageError(f"QUERY: cannot read {text}: {exc.strerror}") from None
+    named = project_path("queries", text + ".rq")
+    if len(text) < 128 and named.is_file():
+        return named.read_text(encoding="utf-8"), str(named)
+    return text, "QUERY"
+
+
+@main.command()
+@click.argument("query_text", metavar="QUERY|FILE|NAME")
+@click.option("--format", "output_format", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ttl", "nt", "jsonld", "rdf"]),
+              help="table/csv/tsv/json/xml for SELECT and ASK; turtle/nt/jsonld/rdf for CONSTRUCT and DESCRIBE.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE as a typed term (IRIs in <...>, else a string literal). Repeatable.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Stop after this many rows or triples.")
+@click.pass_context
+def query(ctx, query_text, output_format, params, max_rows):
+    """Run a SPARQL query on the store and print the results.
+
+    QUERY is the query text, a .rq file, or the name of a query in queries/
+    (e.g. 'innograph query alliance-members').
+    """
+    import pyoxigraph as ox
+
+    from .errors import QuerySyntaxError
+    from .formats import rdf_format, result_format
+    from .namespaces import PREFIXES
+    from .results import kind_of, render, text_table
+    sparql, origin = _read_query(query_text)
+    substitutions = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE")
+        term = ox.NamedNode(value[1:-1]) if value.startswith("<") and value.endswith(">") else ox.Literal(value)
+        substitutions[ox.Variable(name.lstrip("?$"))] = term
+    with _open(ctx, read_only=True) as store:
+        try:
+            result = store.query(sparql, substitutions=substitutions or None)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"{origin}: {exc}") from None
+        kind = kind_of(result)
+        if output_format == "table":
+            text, truncated = text_table(result, max_rows)
+            click.echo(text)
+        else:
+            graph_formats = {"turtle": "ttl", "ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdf": "rdf"}
+            if kind == "graph":
+                if output_format not in graph_formats:
+                    raise UsageError(f"--format {output_format}: a CONSTRUCT/DESCRIBE result is a graph; "
+                                     f"use one of {', '.join(sorted(graph_formats))}")
+                fmt = rdf_format(graph_formats[output_format])
+            else:
+                if output_format in graph_formats:
+                    raise UsageError(f"--format {output_format}: a {kind.upper()} result is a table; "
+                                     f"use table, csv, tsv, json or xml")
+                fmt = result_format(output_format)
+            rendered = render(result, fmt, max_rows, PREFIXES)
+            sys.stdout.buffer.write(rendered.body)
+            sys.stdout.flush()
+            truncated = rendered.truncated
+        if truncated:
+            click.echo(f"warning: results cut at --max-rows {max_rows}", err=True)
+
+
+@main.command()
+@click.option("--format", "output_format", default="trig", show_default=True,
+              type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "xml", "rdf"]),
+              help="ttl/nt/jsonld/xml merge all graphs into one; nq/trig keep the named graphs.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--graph", "graph", metavar="IRI", help="Export only this named graph.")
+@click.pass_context
+def export(ctx, output_format, output, graph):
+    """Export the whole dataset (or one graph) as RDF."""
+    from .exporting import export_dataset
+    with _open(ctx, read_only=True) as store:
+        body = export_dataset(store, output_format, graph=graph)
+    if output:
+        output.write_bytes(body)
+        click.echo(f"wrote {len(body)} bytes to {output}", err=True)
+    else:
+        sys.stdout.buffer.write(body)
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def stats(ctx, output_format):
+    """Triples per named graph and instances per class."""
+    import json as jsonlib
+
+    from .statistics import store_statistics
+    with _open(ctx, read_only=True) as store:
+        figures = store_statistics(store)
+    if output_format == "json":
+        click.echo(jsonlib.dumps(figures, indent=2))
+        return
+    click.echo(f"store: {figures['store']}\ntriples (all graphs): {figures['quads']}")
+    click.echo("\ntriples per graph:")
+    for graph, count in figures["graphs"].items():
+        click.echo(f"  {count:>8}  {graph}")
+    click.echo("\ninstances per class:")
+    for cls, count in figures["classes"].items():
+        click.echo(f"  {count:>8}  {cls}")

@@ -1,0 +1,23 @@
+"""Exporting the dataset or one graph in any RDF format."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from .formats import rdf_format
+from .namespaces import PREFIXES
+from .store import Store
+
+
+def export_dataset(store: Store, format_name: str, *, graph: str | None = None) -> bytes:
+    """The dataset serialised. Quad formats keep the named graphs; triple formats merge them
+    (the union of all graphs, as queries see it) unless ``graph`` picks one.
+    """
+    fmt = rdf_format(format_name)
+    if graph is not None:
+        return store.dump(fmt, ox.NamedNode(graph), prefixes=PREFIXES)
+    if fmt.quads:
+        return store.dump(fmt, prefixes=PREFIXES)
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    kwargs = {"prefixes": PREFIXES} if fmt.name in {"ttl", "rdf"} else {}
+    return ox.serialize(triples, None, fmt.ox_rdf, **kwargs)

@@ -229,3 +229,7 @@ def stats(ctx, output_format):
     click.echo("\ninstances per class:")
     for cls, count in figures["classes"].items():
         click.echo(f"  {count:>8}  {cls}")
+
+
+if __name__ == "__main__":
+    main()

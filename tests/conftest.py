@@ -32,3 +32,93 @@ def tmp_store(tmp_path):
     store = OxigraphStore(tmp_path / "store")
     yield store
     store.close()
+
+
+# -- store backends: the same tests run on memory, on-disk and a real remote Oxigraph server -------
+
+BACKENDS = ["memory", "disk", "remote"]
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """A real ``oxigraph serve`` on a free 127.0.0.1 port, on disk in a tmp dir; its query URL."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(binary).exists():
+        pytest.skip("the Oxigraph server is not installed (pip install oxigraph)")
+    port = _free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    log = open(location.parent / "oxigraph-server.log", "wb")
+    process = subprocess.Popen([binary, "serve", "--location", str(location / "db"),
+                                "--bind", f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1) as response:
+                response.read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                raise RuntimeError(f"oxigraph serve did not start on port {port}")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    log.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """The name of a store backend; pair with ``make_store`` to open it."""
+    return request.param
+
+
+@pytest.fixture
+def make_store(backend, tmp_path, request):
+    """A function opening an empty store of the parametrised backend (``read_only`` optional).
+
+    The remote backend shares one session server; it is emptied before each test.
+    """
+    from innograph.remote import RemoteStore
+
+    opened = []
+    server = request.getfixturevalue("oxigraph_server") if backend == "remote" else None
+    if server:
+        RemoteStore.from_spec(server, environ={}).update("DROP SILENT ALL")
+
+    def make(*, read_only: bool = False):
+        if backend == "memory":
+            store = OxigraphStore(None, read_only=read_only)
+        elif backend == "disk":
+            # A read-only opener beside the primary writer, as the endpoint's workers do: it sees
+            # what the writer had flushed when it opened.
+            for other in opened:
+                other.flush()
+            store = OxigraphStore(tmp_path / "store", read_only=read_only)
+        else:
+            store = RemoteStore.from_spec(server, read_only=read_only, environ={})
+        opened.append(store)
+        return store
+
+    yield make
+    for store in reversed(opened):
+        store.close()

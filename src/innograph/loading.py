@@ -77,37 +77,42 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
     removed = set(remove)
     for graph in replace:
         removed.update(store.quads(graph))
-    if store.count() == 0 or store.count() == len(removed):
+    size = store.count()
+    if size == 0 or size == len(removed):
         # Nothing of the old state survives: validate the new data as a whole.
         return validate(graph_from_quads(added))
 
-    added_set = set(added)
+    added_by_subject: dict = defaultdict(list)
+    for quad in added:
+        added_by_subject[quad.subject].append(quad)
     # Focus: subjects the change touches, and whatever points at them from the surviving data.
-    touched = {q.subject for q in added} | {q.subject for q in removed}
+    touched = set(added_by_subject) | {q.subject for q in removed}
     focus = set(touched)
-    for node in touched:
-        for quad in store.quads_matching(object=node):
-            if quad not in removed:
-                focus.add(quad.subject)
+    for quad in store.referrers(touched):
+        if quad not in removed:
+            focus.add(quad.subject)
 
     context = rdflib.Graph()
     graph_from_quads(added, into=context)
     seen: set = set()
     frontier = focus | {q.object for q in added if _is_node(q.object)}
+    # Lookups are batched per hop (one request per hop on a remote store). Blank nodes reached in
+    # the store come with their owner's description, so the hops count named nodes.
     for hop in range(NEIGHBOURHOOD_HOPS + 1):
+        nodes = [n for n in frontier if n not in seen]
+        seen.update(nodes)
+        last = hop == NEIGHBOURHOOD_HOPS
         next_frontier = set()
-        for node in frontier - seen:
-            seen.add(node)
-            predicate = RDF_TYPE if hop == NEIGHBOURHOOD_HOPS else None
-            for quad in store.quads_matching(subject=node, predicate=predicate):
-                if quad in removed:
-                    continue
-                context.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-                if _is_node(quad.object):
-                    next_frontier.add(quad.object)
-            if hop < NEIGHBOURHOOD_HOPS:
-                for quad in added_set:
-                    if quad.subject == node and _is_node(quad.object):
+        for quad in store.describe(nodes, predicate=RDF_TYPE if last else None):
+            if quad in removed:
+                continue
+            context.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            if not last and _is_node(quad.object):
+                next_frontier.add(quad.object)
+        if not last:
+            for node in nodes:
+                for quad in added_by_subject.get(node, ()):
+                    if _is_node(quad.object):
                         next_frontier.add(quad.object)
         frontier = next_frontier
     return validate(context, focus_nodes=[to_rdflib(n) for n in focus])

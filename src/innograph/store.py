@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Union
@@ -74,6 +75,28 @@ class Store(ABC):
     def count(self, graph: GraphName | None = None) -> int:
         return sum(1 for _ in self.quads(graph))
 
+    def describe(self, nodes: Iterable, *, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        """The quads whose subject is one of ``nodes``, from every graph.
+
+        Without ``predicate``, also the quads of the blank nodes they reach through blank nodes
+        (a bounded description), because a remote store cannot look a blank node up by itself.
+        With ``predicate``, only the quads with that predicate. Backends may batch the lookups.
+        """
+        pending = list(dict.fromkeys(nodes))
+        seen = set(pending)
+        while pending:
+            node = pending.pop()
+            for quad in self.quads_matching(subject=node, predicate=predicate):
+                yield quad
+                if predicate is None and isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
+                    seen.add(quad.object)
+                    pending.append(quad.object)
+
+    def referrers(self, nodes: Iterable) -> Iterator[ox.Quad]:
+        """The quads whose object is one of ``nodes``, from every graph (blank nodes may be skipped)."""
+        for node in dict.fromkeys(nodes):
+            yield from self.quads_matching(object=node)
+
     @abstractmethod
     def dump(self, fmt: Format, graph: GraphName | None = None, prefixes: dict[str, str] | None = None) -> bytes:
         """The whole dataset (quad formats) or one graph (any format) serialised."""
@@ -86,6 +109,23 @@ class Store(ABC):
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _open_read_only(path: Path, attempts: int = 50) -> ox.Store:
+    """Open a read-only view of an on-disk store another process (or this one) may be writing.
+
+    RocksDB's read-only open races with the writer's compactions: right after a write it failed
+    28 times in 30 with "Corruption: ... No such file" (an .sst file deleted while being listed).
+    Retrying a moment later succeeds (measured: at most one retry after 10 ms).
+    """
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except RuntimeError as exc:
+            if attempt == attempts - 1 or "No such file" not in str(exc):
+                raise StoreError(f"{path}: cannot open the store read-only: {exc}") from None
+            time.sleep(0.01)
+    raise AssertionError("unreachable")
 
 
 class OxigraphStore(Store):
@@ -102,7 +142,7 @@ class OxigraphStore(Store):
                 if not (self.path / "CURRENT").exists():
                     raise StoreError(f"{self.path}: no store here yet; load data first "
                                      f"(innograph --store {self.path} load data/)")
-                self._store = ox.Store.read_only(str(self.path))
+                self._store = _open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))

@@ -233,3 +233,33 @@ def stats(ctx, output_format):
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--data", "data_dirs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              metavar="DIR", help="Load and validate these RDF files/directories before serving (repeatable).")
+@click.option("--update-token", default=None, metavar="TOKEN",
+              help="Bearer token that allows writes. Env: INNOGRAPH_UPDATE_TOKEN. Unset: read-only.")
+@click.option("--threads", default=None, type=click.IntRange(min=1), help="Request threads (waitress).")
+@click.option("--query-timeout", default=None, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds before a query is stopped with 503 (default 30).")
+@click.option("--max-rows", default=None, type=click.IntRange(min=1),
+              help="Most rows/triples per result (default 100000).")
+@click.option("--help-settings", is_flag=True, help="List every setting with its environment variable and exit.")
+@click.pass_context
+def serve(ctx, host, port, data_dirs, update_token, threads, query_timeout, max_rows, help_settings):
+    """Serve the SPARQL 1.1 endpoint, Graph Store, query page and named queries over HTTP.
+
+    Every setting can also be given as an INNOGRAPH_* environment variable (see --help-settings);
+    flags win over the environment.
+    """
+    from .settings import Settings, describe
+    if help_settings:
+        click.echo(describe())
+        return
+    from .web.server import serve as run_server
+    settings = Settings.load({"store": ctx.obj["store"], "update_token": update_token, "threads": threads,
+                              "query_timeout": query_timeout, "max_rows": max_rows})
+    run_server(settings, list(data_dirs), host=host, port=port)

@@ -85,6 +85,11 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("query_workers", 2, _positive(int),
             "Worker processes that evaluate queries; a query over its time limit is stopped by "
             "killing its worker. More workers serve more slow queries at once."),
+    Setting("queries_dir", str(PROJECT_DIR / "queries"), str,
+            "Directory of the named queries (*.rq) served under /queries and offered on the query page."),
+    Setting("query_queue_wait", 10.0, _positive(float),
+            "Seconds a query waits for a free worker process when all are busy; after that the "
+            "client gets 503 (server busy) instead of queueing without bound."),
     Setting("threads", 8, _positive(int),
             "Request threads of the waitress server."),
     Setting("cors", True, _bool,

@@ -1,0 +1,230 @@
+"""The named queries in ``queries/*.rq``: header parsing and typed parameter binding.
+
+A query file starts with comment lines that describe it::
+
+    # title: Members of an alliance
+    # description: Every member of the alliance, with the role and the date it joined.
+    # param: alliance iri <https://w3id.org/innograph/id/alliance/gini>
+    # param: year year
+    SELECT ...
+
+``# param: NAME TYPE [DEFAULT]`` declares the variable ``?NAME``; TYPE is one of iri, string,
+integer, decimal, year, date, boolean. A parameter without a default is required. Values are bound
+as typed RDF terms through pyoxigraph's substitutions, never pasted into the query text, so a value
+cannot change the query's meaning.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Mapping
+
+import pyoxigraph as ox
+
+from .errors import NotFound, UsageError
+from .namespaces import ID_BASE, PREFIXES
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
+_HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*?)\s*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_RELATIVE_ID = re.compile(r"^[a-z-]+/[a-z0-9][a-z0-9/-]*$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    def bind(self, value: str) -> ox.NamedNode | ox.Literal:
+        """``value`` as an RDF term of this parameter's type; UsageError naming the parameter."""
+        text = value.strip()
+        try:
+            return _BINDERS[self.type](text)
+        except (ValueError, InvalidOperation) as exc:
+            raise UsageError(f"parameter {self.name!r}: {value!r} is not a valid {self.type} "
+                             f"({exc})") from None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "type": self.type, "default": self.default,
+                "required": self.required}
+
+
+def _iri(text: str) -> ox.NamedNode:
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    elif _RELATIVE_ID.match(text):
+        text = ID_BASE + text                    # city/daejeon -> https://w3id.org/innograph/id/city/daejeon
+    elif ":" in text and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
+        prefix, _, local = text.partition(":")
+        if prefix in PREFIXES:
+            text = PREFIXES[prefix] + local
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+        raise ValueError("expected an absolute IRI such as https://w3id.org/innograph/id/city/daejeon, "
+                         "a prefixed name such as ig:City, or kind/slug such as city/daejeon")
+    if _IRI_FORBIDDEN.search(text):
+        raise ValueError("an IRI cannot contain spaces or any of <>\"{}|^`\\")
+    return ox.NamedNode(text)
+
+
+def _integer(text: str) -> ox.Literal:
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise ValueError("expected digits, e.g. 10")
+    return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def _decimal(text: str) -> ox.Literal:
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        raise ValueError("expected a decimal number, e.g. 2.5")
+    return ox.Literal(str(Decimal(text)), datatype=ox.NamedNode(XSD + "decimal"))
+
+
+def _year(text: str) -> ox.Literal:
+    if not re.fullmatch(r"-?\d{4}", text):
+        raise ValueError("expected a four-digit year, e.g. 2024")
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear"))
+
+
+def _date(text: str) -> ox.Literal:
+    datetime.date.fromisoformat(text)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError("expected YYYY-MM-DD")
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
+
+
+def _boolean(text: str) -> ox.Literal:
+    lowered = text.lower()
+    if lowered not in {"true", "false", "1", "0"}:
+        raise ValueError("expected true or false")
+    return ox.Literal("true" if lowered in {"true", "1"} else "false",
+                      datatype=ox.NamedNode(XSD + "boolean"))
+
+
+_BINDERS = {"iri": _iri, "string": ox.Literal, "integer": _integer, "decimal": _decimal,
+            "year": _year, "date": _date, "boolean": _boolean}
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    text: str
+    path: Path
+    title: str = ""
+    description: str = ""
+    parameters: list[Parameter] = field(default_factory=list)
+
+    def bind(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Substitutions for ``values`` (request parameters), as variable -> N-Triples term.
+
+        Raises UsageError naming the parameter that is unknown, missing or of the wrong type.
+        """
+        declared = {p.name: p for p in self.parameters}
+        unknown = sorted(set(values) - set(declared))
+        if unknown:
+            known = ", ".join(declared) or "none"
+            raise UsageError(f"query {self.name!r} has no parameter {unknown[0]!r} (its parameters: {known})")
+        bound: dict[str, str] = {}
+        for param in self.parameters:
+            value = values.get(param.name)
+            if value is None or value == "":
+                if param.required:
+                    raise UsageError(f"query {self.name!r}: parameter {param.name!r} ({param.type}) "
+                                     f"is required")
+                value = param.default
+            bound[param.name] = str(param.bind(value))
+        return bound
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "parameters": [p.to_json() for p in self.parameters], "query": self.text}
+
+
+def read_query(path: Path) -> NamedQuery:
+    """Parse one ``.rq`` file's header. Raises UsageError with file:line for a malformed header."""
+    text = path.read_text(encoding="utf-8")
+    query = NamedQuery(name=path.stem, text=text, path=path)
+    descriptions: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        match = _HEADER.match(stripped)
+        if not match:
+            if descriptions and stripped.startswith("#"):
+                continuation = stripped.lstrip("#").strip()
+                if continuation:
+                    descriptions.append(continuation)
+            continue
+        key, value = match.group("key").lower(), match.group("value")
+        if key == "title":
+            query.title = value
+            descriptions = []
+        elif key == "description":
+            descriptions = [value]
+        elif key == "param":
+            parts = value.split(None, 2)
+            if len(parts) < 2:
+                raise UsageError(f"{path}:{number}: '# param:' needs NAME TYPE [DEFAULT], got {value!r}")
+            name, kind = parts[0].lstrip("?$"), parts[1].lower()
+            default = parts[2].strip() if len(parts) > 2 else None
+            if default and len(default) >= 2 and default[0] == default[-1] and default[0] in "\"'":
+                default = default[1:-1]
+            if not _NAME.match(name):
+                raise UsageError(f"{path}:{number}: parameter name {name!r} is not a SPARQL variable name")
+            if kind not in TYPES:
+                raise UsageError(f"{path}:{number}: parameter {name!r} has unknown type {kind!r}; "
+                                 f"use one of {', '.join(TYPES)}")
+            param = Parameter(name, kind, default)
+            if default is not None:
+                try:
+                    param.bind(default)
+                except UsageError as exc:
+                    raise UsageError(f"{path}:{number}: default of {exc}") from None
+            query.parameters.append(param)
+            descriptions = []
+        else:
+            descriptions = []
+    if descriptions:
+        query.description = " ".join(descriptions)
+    if not query.title:
+        query.title = query.name.replace("-", " ").replace("_", " ").capitalize()
+    return query
+
+
+@dataclass
+class Catalogue:
+    queries: dict[str, NamedQuery]
+    problems: list[str]              # files that could not be read, with the reason
+
+    def get(self, name: str) -> NamedQuery:
+        if name not in self.queries:
+            known = ", ".join(sorted(self.queries)) or "none yet"
+            raise NotFound(f"no named query {name!r}; known: {known}")
+        return self.queries[name]
+
+
+def load_catalogue(directory: Path) -> Catalogue:
+    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue)."""
+    queries: dict[str, NamedQuery] = {}
+    problems: list[str] = []
+    if directory.is_dir():
+        for path in sorted(directory.glob("*.rq")):
+            try:
+                queries[path.stem] = read_query(path)
+            except UsageError as exc:
+                problems.append(exc.message)
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(f"{path}: cannot read: {exc}")
+    return Catalogue(queries, problems)

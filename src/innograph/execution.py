@@ -1,0 +1,533 @@
+"""Query and update evaluation with the safety rules pyoxigraph does not have by itself.
+
+Measured on pyoxigraph 0.5.13 (../shared/MEASURED.md): a query cannot be cancelled, SERVICE and
+LOAD make real HTTP requests, and a query nested ~5,000 levels deep crashes the process. Hence:
+
+* ``inspect`` reads the query text lexically (strings, IRIs and comments skipped) *before*
+  pyoxigraph parses it: nesting deeper than ``max_query_depth`` is refused, and every SERVICE (and
+  LOAD, in updates) whose endpoint is not under an allowed prefix is refused. ``SERVICE ?var`` is
+  always refused, since its endpoint is only known while the query runs.
+* ``QueryPool`` evaluates queries in worker processes ('spawn') that open the on-disk store
+  read-only. The parent waits at most ``query_timeout`` seconds; past it the worker is killed
+  (SIGKILL: the only sure stop) and replaced, and the caller gets ``QueryTimeout`` (HTTP 503).
+  Workers render the results themselves (``results.render``) so a slow serialisation is bounded too.
+* ``UpdateRunner`` applies updates in the server process under one write lock. Every update's
+  effect is computed first on an in-memory copy of the store, SHACL-validated
+  (``loading.check_change``), and only then applied to the real store in one transaction. Copying
+  costs about a second per million quads; that is the size limit of this design.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+
+from .errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
+                     StoreError, ValidationFailed)
+
+# -- lexical inspection ----------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
+  | (?P<pname>(?:[^\W\d][\w\-.]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%]))*)
+  | (?P<word>[^\W\d][\w\-]*)
+  | (?P<open><<|[{(\[])
+  | (?P<close>>>|[})\]])
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    start: int
+    depth: int          # nesting depth before this token
+
+
+@dataclass
+class QueryShape:
+    """What the lexical pass learnt about a query or update."""
+
+    form: str                       # select | ask | construct | describe | update
+    depth: int                      # deepest nesting of { ( [ <<
+    has_dataset: bool = False       # FROM / FROM NAMED in a query
+    has_using: bool = False         # USING / USING NAMED / WITH in an update
+    services: list[str] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """'select', 'ask' or 'graph' (how the results are serialised)."""
+        return "graph" if self.form in {"construct", "describe"} else self.form
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _unescape_iri(text: str) -> str:
+    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind in {"ws", "comment"}:
+            continue
+        tokens.append(Token(kind, match.group(), match.start(), depth))
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    return tokens
+
+
+def _resolve(token: Token, prefixes: Mapping[str, str], base: str | None) -> str | None:
+    if token.kind == "iri":
+        iri = _unescape_iri(token.text[1:-1])
+        return urljoin(base, iri) if base else iri
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix not in prefixes:
+            return None
+        return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    return None
+
+
+def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[str] = (),
+            load_allow: Iterable[str] = ()) -> QueryShape:
+    """Check a query (or update) before pyoxigraph sees it.
+
+    Raises QueryRefused (HTTP 400) for nesting deeper than ``max_depth``, for a SERVICE whose
+    endpoint is not under one of ``service_allow`` (or is a variable), and for a LOAD whose source
+    is not under one of ``load_allow``. The message says where (line:column).
+    """
+    tokens = tokenize(text)
+    service_allow, load_allow = tuple(service_allow), tuple(load_allow)
+    deepest = 0
+    for token in tokens:
+        if token.kind == "open" and token.depth + 1 > deepest:
+            deepest = token.depth + 1
+            if deepest > max_depth:
+                line, column = _line_column(text, token.start)
+                raise QueryRefused(
+                    f"line {line}:{column}: the query is nested more than {max_depth} levels deep "
+                    f"(brackets {{ ( [ counted); simplify it or raise INNOGRAPH_MAX_QUERY_DEPTH")
+    shape = QueryShape(form="update" if update else "select", depth=deepest, tokens=tokens)
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    form_found = update
+    words = [(i, t) for i, t in enumerate(tokens)]
+    for i, token in words:
+        upper = token.text.upper() if token.kind == "word" else ""
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname" \
+                and tokens[i + 2].kind == "iri":
+            iri = _resolve(tokens[i + 2], {}, base)
+            prefixes[tokens[i + 1].text[:-1]] = iri
+        elif upper == "BASE" and following is not None and following.kind == "iri":
+            base = _resolve(following, {}, base)
+        elif upper in _FORMS and not form_found:
+            shape.form = _FORMS[upper]
+            form_found = True
+        elif upper == "FROM" and not update:
+            shape.has_dataset = True
+        elif upper in {"USING", "WITH"} and update:
+            shape.has_using = True
+        elif upper in {"SERVICE", "LOAD"}:
+            if upper == "LOAD" and not update:
+                continue
+            j = i + 1
+            if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "SILENT":
+                j += 1
+            target = tokens[j] if j < len(tokens) else None
+            line, column = _line_column(text, token.start)
+            where = f"line {line}:{column}"
+            allow, setting = (service_allow, "INNOGRAPH_SERVICE_ALLOW") if upper == "SERVICE" \
+                else (load_allow, "INNOGRAPH_LOAD_ALLOW")
+            if target is None:
+                continue  # pyoxigraph reports the syntax error
+            if target.kind == "var":
+                raise QueryRefused(f"{where}: SERVICE {target.text} is refused: the endpoint of a "
+                                   f"federated query must be a fixed IRI on the allow-list")
+            iri = _resolve(target, prefixes, base)
+            if iri is None:
+                continue  # not an IRI: a syntax error pyoxigraph will report
+            if not any(iri.startswith(prefix) for prefix in allow):
+                allowed = ", ".join(allow) if allow else "none are allowed on this server"
+                raise QueryRefused(f"{where}: {upper} <{iri}> is refused: it is not under an "
+                                   f"allowed prefix ({allowed}; setting {setting})")
+            if upper == "SERVICE":
+                shape.services.append(iri)
+    return shape
+
+
+def add_using(text: str, shape: QueryShape, using: list[str], using_named: list[str]) -> str:
+    """The update with ``USING <g>`` / ``USING NAMED <g>`` added to each DELETE/INSERT ... WHERE.
+
+    This is what the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` mean. An update
+    that has its own USING or WITH cannot also take them (UsageError, HTTP 400).
+    """
+    if not using and not using_named:
+        return text
+    if shape.has_using:
+        from .errors import UsageError
+        raise UsageError("the update has its own USING or WITH clause: it cannot also take "
+                         "using-graph-uri or using-named-graph-uri parameters")
+    clause = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named])
+    tokens = shape.tokens
+    edits: list[tuple[int, int, str]] = []   # (start, end, replacement)
+    operation_start = 0
+    for i, token in enumerate(tokens + [Token("other", ";", len(text), 0)]):
+        if not (token.kind == "other" and token.text == ";" and token.depth == 0):
+            continue
+        op = tokens[operation_start:i]
+        operation_start = i + 1
+        top = [t for t in op if t.depth == 0 and t.kind == "word"]
+        if not top or top[0].text.upper() not in {"DELETE", "INSERT"}:
+            continue
+        second = top[1].text.upper() if len(top) > 1 else ""
+        if second == "DATA":
+            continue
+        if top[0].text.upper() == "DELETE" and second == "WHERE":
+            # DELETE WHERE {P} is DELETE {P} WHERE {P}; only the long form can carry USING.
+            pattern_start = next(t for t in op if t.kind == "open" and t.depth == 0)
+            close = next((t for t in op if t.kind == "close" and t.depth == 1
+                          and t.start > pattern_start.start), None)
+            if close is None:
+                continue
+            pattern = text[pattern_start.start:close.start + 1]
+            edits.append((top[1].start, close.start + 1, f"{pattern} {clause} WHERE {pattern}"))
+            continue
+        where = next((t for t in top[1:] if t.text.upper() == "WHERE"), None)
+        if where is not None:
+            edits.append((where.start, where.start, clause + " "))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+# -- worker processes ------------------------------------------------------------------------------
+
+@dataclass
+class QueryRequest:
+    """Everything a worker needs; only plain data crosses the process boundary."""
+
+    sparql: str
+    format: str                                   # format short name for this query's kind
+    max_rows: int
+    union_default: bool = True
+    default_graphs: list[str] | None = None       # IRIs; "" is the store's default graph
+    named_graphs: list[str] | None = None
+    substitutions: dict[str, str] | None = None   # variable name -> term in N-Triples syntax
+    base_iri: str | None = None
+
+
+@dataclass
+class QueryOutcome:
+    body: bytes
+    format: str
+    kind: str
+    truncated: bool
+    count: int | None
+
+
+def _term_from_ntriples(text: str):
+    quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {text} .", ox.RdfFormat.N_TRIPLES)))
+    return quad.object
+
+
+def _graph_term(iri: str):
+    return ox.DefaultGraph() if iri == "" else ox.NamedNode(iri)
+
+
+def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
+    """Run and render one query on a pyoxigraph store (in the worker process)."""
+    from .formats import rdf_format, result_format
+    from .namespaces import PREFIXES
+    from .results import default_format, kind_of, render
+
+    kwargs: dict = {"base_iri": request.base_iri}
+    if request.default_graphs is not None or request.named_graphs is not None:
+        kwargs["default_graph"] = [_graph_term(g) for g in request.default_graphs or []]
+        if request.named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    elif request.union_default:
+        kwargs["use_default_graph_as_union"] = True
+    if request.substitutions:
+        kwargs["substitutions"] = {ox.Variable(name): _term_from_ntriples(value)
+                                   for name, value in request.substitutions.items()}
+    result = store.query(request.sparql, **kwargs)
+    kind = kind_of(result)
+    try:
+        fmt = rdf_format(request.format) if kind == "graph" else result_format(request.format)
+    except InnographError:
+        fmt = default_format(kind)
+    rendered = render(result, fmt, request.max_rows, PREFIXES)
+    return QueryOutcome(rendered.body, fmt.name, kind, rendered.truncated, rendered.count)
+
+
+def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child process
+    """Serve requests from the parent until it says stop (None) or goes away."""
+    store = None
+    generation = None
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        wanted, request = message
+        try:
+            if wanted != generation or store is None:
+                store = None
+                store = ox.Store.read_only(path)
+                generation = wanted
+            if request is None:          # a warm-up: the store is open
+                conn.send(("ok", None))
+                continue
+            conn.send(("ok", evaluate(store, request)))
+        except SyntaxError as exc:
+            conn.send(("syntax", str(exc.args[0] if exc.args else exc)))
+        except InnographError as exc:
+            conn.send(("error", type(exc).__name__, exc.message))
+        except Exception as exc:  # noqa: BLE001 - a query error must reach the client, not kill the worker
+            conn.send(("error", type(exc).__name__, f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    def __init__(self, context, path: str):
+        self.conn, child = context.Pipe(duplex=True)
+        self.process = context.Process(target=_worker_main, args=(child, path), daemon=True,
+                                       name="innograph-query-worker")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """Worker processes that evaluate queries on the store at ``path`` with a hard time limit.
+
+    ``generation`` must be bumped (``written()``) after every commit in the parent: a worker reopens
+    the store read-only when its generation is stale, since a read-only open is a snapshot.
+    """
+
+    def __init__(self, path: str, *, size: int, timeout: float, queue_wait: float):
+        self.path = path
+        self.size = size
+        self.timeout = timeout
+        self.queue_wait = queue_wait
+        self.generation = 0
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(size):
+            self._add_worker()
+
+    def _add_worker(self) -> None:
+        worker = _Worker(self._context, self.path)
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+        if not self._closed:
+            # Spawning takes a few hundred ms; the client is answered without waiting for it.
+            threading.Thread(target=self._add_worker, daemon=True).start()
+
+    def written(self) -> None:
+        """Say that the store changed: workers reopen it before their next query."""
+        with self._lock:
+            self.generation += 1
+
+    def warm_up(self) -> None:
+        """Wait until every worker has started and opened the store (raises on failure)."""
+        workers = [self._idle.get(timeout=60) for _ in range(self.size)]
+        try:
+            for worker in workers:
+                worker.conn.send((self.generation, None))
+            for worker in workers:
+                if not worker.conn.poll(60):
+                    raise StoreError("a query worker did not start within 60 s")
+                status = worker.conn.recv()
+                if status[0] != "ok":
+                    raise StoreError(f"a query worker could not open {self.path}: {status[-1]}")
+        finally:
+            for worker in workers:
+                self._idle.put(worker)
+
+    def run(self, request: QueryRequest, timeout: float | None = None) -> QueryOutcome:
+        """Evaluate ``request`` in a worker.
+
+        Raises QuerySyntaxError (with pyoxigraph's line:column), QueryTimeout when the limit
+        passes (the worker is killed), ServerBusy when no worker frees up within ``queue_wait``,
+        StoreError if the worker died.
+        """
+        limit = self.timeout if timeout is None else timeout
+        try:
+            worker = self._idle.get(timeout=self.queue_wait)
+        except queue.Empty:
+            raise ServerBusy(f"every query worker is busy ({self.size} running); try again shortly "
+                             f"(waited {self.queue_wait:g} s)") from None
+        try:
+            worker.conn.send((self.generation, request))
+            ready = worker.conn.poll(limit)
+            if not ready:
+                self._replace(worker)
+                raise QueryTimeout(f"the query was stopped after the time limit of {limit:g} s "
+                                   f"(setting INNOGRAPH_QUERY_TIMEOUT); narrow it, add a LIMIT, "
+                                   f"or run it on a local copy of the data")
+            reply = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            raise StoreError("the query worker stopped unexpectedly while evaluating this query") from None
+        except BaseException:
+            if worker.process.is_alive() and worker in self._all and not worker.conn.closed:
+                self._idle.put(worker)
+            raise
+        self._idle.put(worker)
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[0] == "syntax":
+            raise QuerySyntaxError(f"syntax error in the query: {reply[1]}")
+        name, message = reply[1], reply[2]
+        raise QueryRefused(message) if name == "QueryRefused" else InnographError(message)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in workers:
+            worker.process.join(timeout=2)
+            worker.kill()
+
+
+# -- updates ---------------------------------------------------------------------------------------
+
+class UpdateRunner:
+    """SPARQL Update and Graph Store writes, validated, one at a time, in the server process."""
+
+    def __init__(self, store, pool: QueryPool | None = None):
+        self.store = store
+        self.pool = pool
+        self.lock = threading.Lock()
+
+    def _committed(self) -> None:
+        flush = getattr(self.store, "flush", None)
+        if flush is not None:
+            flush()
+        if self.pool is not None:
+            self.pool.written()
+
+    def effect(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """(added, removed) quads the update would cause, computed on an in-memory copy."""
+        copy = ox.Store()
+        copy.extend(self.store.quads())
+        before = set(copy.quads_for_pattern(None, None, None, None))
+        try:
+            copy.update(sparql)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
+                from None
+        except OSError as exc:
+            raise InnographError(f"the update failed: {exc}") from None
+        after = set(copy.quads_for_pattern(None, None, None, None))
+        return sorted(after - before, key=str), sorted(before - after, key=str)
+
+    def update(self, sparql: str):
+        """Validate and apply an update. Raises ValidationFailed (nothing written), QuerySyntaxError."""
+        from .loading import check_change
+        with self.lock:
+            added, removed = self.effect(sparql)
+            if added or removed:
+                report = check_change(self.store, add=added, remove=removed)
+                if not report.conforms:
+                    raise ValidationFailed(report)
+            # The same update on the same state (we hold the write lock) has the same effect;
+            # only UUID()/NOW()/BNODE()/RAND() values can differ from the ones validated.
+            self.store.update(sparql)
+            self._committed()
+            return added, removed
+
+    def replace_graph(self, graph, quads: list[ox.Quad]) -> bool:
+        """Replace a graph (GSP PUT); True if the graph is new."""
+        from .loading import check_change
+        with self.lock:
+            existed = self.graph_exists(graph)
+            report = check_change(self.store, replace={graph: quads})
+            if not report.conforms:
+                raise ValidationFailed(report)
+            self.store.replace_graphs({graph: quads})
+            self._committed()
+            return not existed
+
+    def merge_graph(self, graph, quads: list[ox.Quad]) -> bool:
+        """Add quads to a graph (GSP POST); True if the graph is new."""
+        from .loading import check_change
+        with self.lock:
+            existed = self.graph_exists(graph)
+            report = check_change(self.store, add=quads)
+            if not report.conforms:
+                raise ValidationFailed(report)
+            self.store.add(quads)
+            self._committed()
+            return not existed
+
+    def delete_graph(self, graph) -> bool:
+        """Remove a graph (GSP DELETE); False if there was no such graph (nothing done)."""
+        from .loading import check_change
+        with self.lock:
+            if not self.graph_exists(graph):
+                return False
+            report = check_change(self.store, replace={graph: []})
+            if not report.conforms:
+                raise ValidationFailed(report)
+            self.store.drop_graph(graph)
+            self._committed()
+            return True
+
+    def graph_exists(self, graph) -> bool:
+        if isinstance(graph, ox.DefaultGraph):
+            return True
+        return graph in self.store.graph_names()

@@ -1,0 +1,73 @@
+"""The Flask application factory.
+
+``create_app(settings, store)`` wires the services every blueprint shares (settings, the store, the
+query worker pool, the update runner) into ``app.extensions['innograph']`` and registers the
+blueprints. Other faces (linked-data pages /id /doc /ontology /void /dumps, /graphs) register their
+own blueprints in ``BLUEPRINTS`` below; nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import InnographError, UsageError
+from ..execution import QueryPool, UpdateRunner
+from ..settings import Settings
+from ..store import open_store
+from .responses import Services, add_cors, handle_http_error, handle_innograph_error, services
+
+# Module names under innograph.web, each with a ``blueprint``. Order matters only for "/".
+BLUEPRINTS = ["sparql", "graph_store", "catalogue", "query_page"]
+
+
+def create_app(settings: Settings | None = None, store=None) -> Flask:
+    """A ready app. Without ``store``, opens ``settings.store`` on disk ('memory': a scratch dir).
+
+    The store must live on disk: queries run in worker processes that open it read-only by path.
+    Raises UsageError for a store that cannot be shared (in memory, remote).
+    """
+    settings = settings or Settings.load()
+    owns_store = store is None
+    if store is None:
+        store = open_store(settings.store, shareable=True)
+    path = getattr(store, "path", None)
+    if path is None:
+        raise UsageError("the server needs a store on disk (a directory, or 'memory' for a scratch "
+                         "directory): its queries run in worker processes that open the store by path")
+    pool = QueryPool(str(path), size=settings.query_workers, timeout=settings.query_timeout,
+                     queue_wait=settings.query_queue_wait)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["JSON_SORT_KEYS"] = False
+    app.extensions["innograph"] = Services(settings, store, pool, UpdateRunner(store, pool), owns_store)
+
+    for name in BLUEPRINTS:
+        module = importlib.import_module(f"{__package__}.{name}")
+        app.register_blueprint(module.blueprint)
+
+    app.register_error_handler(InnographError, handle_innograph_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.after_request(add_cors)
+
+    @app.before_request
+    def refuse_oversized_body():
+        limit = settings.max_body_bytes
+        if request.content_length is not None and request.content_length > limit:
+            from werkzeug.exceptions import RequestEntityTooLarge
+            raise RequestEntityTooLarge(f"the request body is {request.content_length} bytes; the "
+                                        f"limit is {limit} (setting INNOGRAPH_MAX_BODY_BYTES)")
+    return app
+
+
+def close_app(app: Flask) -> None:
+    """Stop the workers and close the store if the app opened it."""
+    svc: Services = app.extensions["innograph"]
+    svc.pool.close()
+    if svc.owns_store:
+        svc.store.close()
+
+
+__all__ = ["create_app", "close_app", "services", "BLUEPRINTS"]

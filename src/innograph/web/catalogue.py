@@ -1,0 +1,50 @@
+"""``/queries``: the named-query catalogue (JSON or HTML) and ``/queries/<name>`` to run one.
+
+Parameters arrive as URL parameters named after the query's ``# param:`` lines and are bound as
+typed RDF terms (``catalogue.NamedQuery.bind``); ``format=`` overrides content negotiation as on
+``/sparql``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, request
+
+from ..catalogue import Catalogue, load_catalogue
+from .responses import JSON, parse_params, prefers_html, read_body, services, single, url_params
+from .sparql import run_query
+
+blueprint = Blueprint("catalogue", __name__)
+RESERVED = {"format"}
+
+
+def current_catalogue() -> Catalogue:
+    return load_catalogue(Path(services().settings.queries_dir))
+
+
+@blueprint.route("/queries", methods=["GET"])
+def listing() -> Response:
+    catalogue = current_catalogue()
+    if prefers_html((JSON,)) or single(url_params(), "format") == "html":
+        response = Response(render_template("queries.html", catalogue=catalogue))
+    else:
+        payload = {"queries": [dict(q.to_json(), url=request.host_url.rstrip("/") + f"/queries/{q.name}")
+                               for q in catalogue.queries.values()],
+                   "problems": catalogue.problems}
+        response = Response(json.dumps(payload, ensure_ascii=False, indent=1), mimetype=JSON.media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@blueprint.route("/queries/<name>", methods=["GET", "POST"])
+def run(name: str) -> Response:
+    named = current_catalogue().get(name)
+    params = url_params()
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        params.update(parse_params(read_body(), "form body"))
+    values = {key: single(params, key) for key in params if key not in RESERVED}
+    substitutions = named.bind(values)
+    return run_query(named.text, format_override=single(params, "format"), substitutions=substitutions)
+

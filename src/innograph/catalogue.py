@@ -8,8 +8,10 @@ A query file starts with comment lines that describe it::
     # param: year year
     SELECT ...
 
-``# param: NAME TYPE [DEFAULT]`` declares the variable ``?NAME``; TYPE is one of iri, string,
-integer, decimal, year, date, boolean. A parameter without a default is required. Values are bound
+``# param: NAME TYPE [DEFAULT] [(help)]`` declares the variable ``?NAME``; TYPE is one of iri,
+string, integer, decimal, year, date, boolean; text in parentheses at the end is help for the user.
+A parameter without a default is required, unless the query leaves it open itself with
+``VALUES ?NAME { UNDEF }`` (then an absent value leaves the variable unbound). Values are bound
 as typed RDF terms through pyoxigraph's substitutions, never pasted into the query text, so a value
 cannot change the query's meaning.
 """
@@ -30,7 +32,8 @@ from .namespaces import ID_BASE, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
-_HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(?P<key>title|description|param)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+_HELP = re.compile(r"(?:^|\s)\((?P<help>.*)\)\s*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _RELATIVE_ID = re.compile(r"^[a-z-]+/[a-z0-9][a-z0-9/-]*$")
@@ -41,10 +44,12 @@ class Parameter:
     name: str
     type: str
     default: str | None = None
+    help: str = ""
+    optional: bool = False          # no default, but the query works with the variable unbound
 
     @property
     def required(self) -> bool:
-        return self.default is None
+        return self.default is None and not self.optional
 
     def bind(self, value: str) -> ox.NamedNode | ox.Literal:
         """``value`` as an RDF term of this parameter's type; UsageError naming the parameter."""
@@ -57,7 +62,7 @@ class Parameter:
 
     def to_json(self) -> dict:
         return {"name": self.name, "type": self.type, "default": self.default,
-                "required": self.required}
+                "required": self.required, "help": self.help}
 
 
 def _iri(text: str) -> ox.NamedNode:
@@ -141,6 +146,8 @@ class NamedQuery:
                     raise UsageError(f"query {self.name!r}: parameter {param.name!r} ({param.type}) "
                                      f"is required")
                 value = param.default
+                if value is None:
+                    continue        # optional: the query leaves ?NAME unbound
             bound[param.name] = str(param.bind(value))
         return bound
 
@@ -174,6 +181,10 @@ def read_query(path: Path) -> NamedQuery:
         elif key == "description":
             descriptions = [value]
         elif key == "param":
+            help_match = _HELP.search(value)
+            help_text = help_match.group("help").strip() if help_match else ""
+            if help_match:
+                value = value[:help_match.start()].strip()
             parts = value.split(None, 2)
             if len(parts) < 2:
                 raise UsageError(f"{path}:{number}: '# param:' needs NAME TYPE [DEFAULT], got {value!r}")
@@ -186,7 +197,9 @@ def read_query(path: Path) -> NamedQuery:
             if kind not in TYPES:
                 raise UsageError(f"{path}:{number}: parameter {name!r} has unknown type {kind!r}; "
                                  f"use one of {', '.join(TYPES)}")
-            param = Parameter(name, kind, default)
+            open_values = re.compile(rf"VALUES\s+[?$]{name}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
+            param = Parameter(name, kind, default, help_text,
+                              optional=default is None and bool(open_values.search(text)))
             if default is not None:
                 try:
                     param.bind(default)

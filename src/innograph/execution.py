@@ -23,6 +23,7 @@ import multiprocessing
 import queue
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 from urllib.parse import urljoin
@@ -286,6 +287,10 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
     return QueryOutcome(rendered.body, fmt.name, kind, rendered.truncated, rendered.count)
 
 
+_OPEN_ATTEMPTS = 5
+_STALE_FILES = re.compile(r"Corruption|No such file|IO error", re.IGNORECASE)
+
+
 def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child process
     """Serve requests from the parent until it says stop (None) or goes away."""
     store = None
@@ -299,20 +304,28 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
             return
         wanted, request = message
         try:
-            if wanted != generation or store is None:
-                store = None
-                store = ox.Store.read_only(path)
-                generation = wanted
-            if request is None:          # a warm-up: the store is open
-                conn.send(("ok", None))
-                continue
-            conn.send(("ok", evaluate(store, request)))
+            for attempt in range(_OPEN_ATTEMPTS):
+                try:
+                    if wanted != generation or store is None:
+                        store = None
+                        store = ox.Store.read_only(path)
+                        generation = wanted
+                    outcome = evaluate(store, request) if request is not None else None
+                    break
+                except (OSError, RuntimeError) as exc:
+                    # A read-only open is a snapshot of the primary's files; a compaction in the
+                    # primary can delete one under it. Reopening sees the current files.
+                    if attempt + 1 == _OPEN_ATTEMPTS or not _STALE_FILES.search(str(exc)):
+                        raise
+                    store = None
+                    time.sleep(0.02 * (attempt + 1))
+            conn.send(("ok", outcome))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc.args[0] if exc.args else exc)))
         except InnographError as exc:
             conn.send(("error", type(exc).__name__, exc.message))
         except Exception as exc:  # noqa: BLE001 - a query error must reach the client, not kill the worker
-            conn.send(("error", type(exc).__name__, f"{type(exc).__name__}: {exc}"))
+            conn.send(("failure", type(exc).__name__, f"the query failed: {type(exc).__name__}: {exc}"))
 
 
 class _Worker:
@@ -426,6 +439,8 @@ class QueryPool:
         if reply[0] == "syntax":
             raise QuerySyntaxError(f"syntax error in the query: {reply[1]}")
         name, message = reply[1], reply[2]
+        if reply[0] == "failure":
+            raise StoreError(message)
         raise QueryRefused(message) if name == "QueryRefused" else InnographError(message)
 
     def close(self) -> None:
@@ -454,9 +469,8 @@ class UpdateRunner:
         self.lock = threading.Lock()
 
     def _committed(self) -> None:
-        flush = getattr(self.store, "flush", None)
-        if flush is not None:
-            flush()
+        # No flush here: a read-only open also reads the write-ahead log, and fewer flushes mean
+        # fewer compactions deleting files under the workers' snapshots.
         if self.pool is not None:
             self.pool.written()
 

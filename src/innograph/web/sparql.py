@@ -129,7 +129,7 @@ def _service_description() -> Response:
 
 @blueprint.route("/sparql", methods=["GET", "POST"], endpoint="endpoint")
 def endpoint() -> Response:
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:
         params = url_params()
         if "update" in params:
             raise UsageError("an update cannot be sent with GET: the SPARQL Protocol requires POST "

@@ -231,6 +231,69 @@ def stats(ctx, output_format):
         click.echo(f"  {count:>8}  {cls}")
 
 
+GRAPH_FORMATS = ("graphml", "gexf", "json", "cyjs", "dot", "svg", "png", "html", "map")
+
+
+@main.command()
+@click.argument("view")
+@click.option("--as-of", "as_of", type=int, metavar="YEAR",
+              help="alliances: the alliance as it stood at the end of YEAR (2024: the five founders).")
+@click.option("--history", is_flag=True, help="alliances: every membership ever recorded, ended ones included.")
+@click.option("--city", metavar="IRI", help="ecosystem: the city, as an IRI or a path such as city/daejeon.")
+@click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS),
+              help="Export format (default: from the -o extension, else json). 'map' is the alliance map page.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output; png only to a file).")
+@click.option("--metrics", "show_metrics", is_flag=True,
+              help="Print degree, betweenness and eigenvector centrality, Louvain communities and bridges.")
+@click.option("--explain", nargs=2, metavar="A B",
+              help="Print the shortest connection between A and B edge by edge (IRIs, paths or names).")
+@click.pass_context
+def graph(ctx, view, as_of, history, city, fmt, output, show_metrics, explain):
+    """Build a relationship view as a network and export it, measure it or explain a path in it.
+
+    VIEW is one of: alliances, partnerships, city_projection (or city-projection), ecosystem
+    (needs --city), rankings, events.
+
+    \b
+    Formats: graphml, gexf (dynamic, for Gephi's timeline), json (NetworkX node-link),
+    cyjs (Cytoscape.js), dot (Graphviz), svg, png, html (interactive page), map (alliance map).
+
+    \b
+    Examples:
+      innograph graph alliances --format graphml -o gini.graphml
+      innograph graph alliances --as-of 2024 --metrics
+      innograph graph alliances --explain region/quebec Daejeon
+      innograph graph ecosystem --city city/daejeon -o daejeon.html
+
+    Exit codes: 0 ok, 2 unknown view or format, bad parameter, unknown node.
+    """
+    from . import networks, rendering
+    with _open(ctx, read_only=True) as store:
+        network = networks.build(store, view, as_of=as_of, history=history, city=city)
+    if output is not None and fmt is None:
+        known = rendering.format_for_path(output)
+        fmt = known.name if known else None
+        if fmt is None:
+            raise UsageError(f"--output {output}: cannot tell the format from the extension; give --format")
+    if show_metrics:
+        click.echo(networks.metrics_table(networks.metrics(network)))
+    if explain:
+        click.echo(networks.explain_path(network, *explain))
+    if (show_metrics or explain) and fmt is None:
+        return
+    fmt = fmt or "json"
+    body = (rendering.to_map_html(network).encode() if fmt == "map" else rendering.render(network, fmt))
+    if output is None:
+        if fmt == "png":
+            raise UsageError("png is binary: write it to a file with -o FILE.png")
+        click.echo(body.decode(), nl=False)
+        return
+    output.write_bytes(body)
+    click.echo(f"wrote the {network.graph['view']} view ({network.number_of_nodes()} nodes, "
+               f"{network.number_of_edges()} edges) as {fmt} to {output}", err=True)
+
+
 if __name__ == "__main__":
     main()
 

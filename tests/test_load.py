@@ -1,0 +1,246 @@
+"""Loading with validation on every backend: all or nothing, and incremental checks that agree with
+full validation, including changes whose fault only shows against data already in the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from innograph import synth
+from innograph.errors import RdfSyntaxError, ValidationFailed
+from innograph.formats import rdf_format
+from innograph.loading import check_change, load_validated, ontology_graph_quads, parse_sources
+from innograph.namespaces import graph_iri
+from innograph.store import OxigraphStore
+from innograph.validation import graph_from_quads, validate
+
+PROLOGUE = """@base <https://w3id.org/innograph/id/> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix prov:    <http://www.w3.org/ns/prov#> .
+@prefix org:     <http://www.w3.org/ns/org#> .
+@prefix time:    <http://www.w3.org/2006/time#> .
+@prefix schema:  <https://schema.org/> .
+@prefix ig:      <https://w3id.org/innograph/ontology#> .
+"""
+
+PLACES = PROLOGUE + """
+<organization/test-publisher> a org:FormalOrganization , schema:Corporation ;
+    rdfs:label "Test Publisher"@en .
+<source/test-report> a prov:Entity , schema:NewsArticle ;
+    rdfs:label "A test report"@en ; dcterms:publisher <organization/test-publisher> ;
+    dcterms:issued "2026-02-08"^^xsd:date .
+<country/testland> a schema:Country ; rdfs:label "Testland"@en , "테스트랜드"@ko ; schema:identifier "TL" .
+<city/alpha> a schema:City ; rdfs:label "Alpha"@en ;
+    ig:country <country/testland> ; schema:containedInPlace <country/testland> ;
+    schema:latitude "36.35"^^xsd:decimal ; schema:longitude "127.38"^^xsd:decimal ;
+    prov:wasDerivedFrom <source/test-report> .
+<city/beta> a schema:City ; rdfs:label "Beta"@en , "베타"@ko ;
+    ig:country <country/testland> ; schema:containedInPlace <country/testland> ;
+    prov:wasDerivedFrom <source/test-report> .
+<role/test-founding-member> a org:Role ; rdfs:label "founding member"@en .
+"""
+
+ALLIANCES = PROLOGUE + """
+<alliance/test> a ig:CityAlliance ; rdfs:label "Test alliance"@en ;
+    schema:founder <city/alpha> ; schema:foundingDate "2024"^^xsd:gYear ; ig:basedIn <city/alpha> ;
+    prov:wasDerivedFrom <source/test-report> .
+<membership/test-alpha> a org:Membership ; rdfs:label "Alpha in the test alliance"@en ;
+    org:member <city/alpha> ; org:organization <alliance/test> ; org:role <role/test-founding-member> ;
+    org:memberDuring [ a time:Interval ; time:hasBeginning [ a time:Instant ; time:inXSDgYear "2024"^^xsd:gYear ] ] ;
+    prov:wasDerivedFrom <source/test-report> .
+<membership/test-beta> a org:Membership ; rdfs:label "Beta in the test alliance"@en ;
+    org:member <city/beta> ; org:organization <alliance/test> ; org:role <role/test-founding-member> ;
+    org:memberDuring [ a time:Interval ; time:hasBeginning [ a time:Instant ; time:inXSDgYear "2024"^^xsd:gYear ] ] ;
+    prov:wasDerivedFrom <source/test-report> .
+"""
+
+# A new membership whose "organization" is an existing city: only the store knows alpha is a City.
+WRONG_CLASS = PROLOGUE + """
+<membership/test-beta-in-alpha> a org:Membership ; rdfs:label "Beta in Alpha (wrong)"@en ;
+    org:member <city/beta> ; org:organization <city/alpha> ; org:role <role/test-founding-member> ;
+    org:memberDuring [ a time:Interval ; time:hasBeginning [ a time:Instant ; time:inXSDgYear "2025"^^xsd:gYear ] ] ;
+    prov:wasDerivedFrom <source/test-report> .
+"""
+
+# The same places without Beta: the memberships in the alliances graph would point at nothing.
+PLACES_WITHOUT_BETA = PLACES.split("<city/beta>")[0] + "<role/test-founding-member> a org:Role ; " \
+    "rdfs:label \"founding member\"@en .\n"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / "in" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def nquads(store) -> bytes:
+    return b"\n".join(sorted(store.dump(rdf_format("nq")).splitlines()))
+
+
+def verdict(report) -> set:
+    return {(v.focus_node, v.path, v.message) for v in report.violations if v.severity == "Violation"}
+
+
+def full_verdict(store, graphs) -> set:
+    """Validate everything the store would hold after replacing ``graphs``: the reference answer."""
+    kept = [q for q in store.quads() if q.graph_name not in graphs]
+    return verdict(validate(graph_from_quads(kept + [q for quads in graphs.values() for q in quads])))
+
+
+@pytest.fixture
+def loaded(make_store, tmp_path):
+    store = make_store()
+    load_validated(store, [write(tmp_path, "places.ttl", PLACES), write(tmp_path, "alliances.ttl", ALLIANCES)])
+    return store
+
+
+def test_a_valid_load_fills_one_graph_per_file_and_the_ontology(loaded):
+    names = {g.value for g in loaded.graph_names()}
+    assert {graph_iri("places"), graph_iri("alliances"), graph_iri("ontology")} <= names
+    members = loaded.query("""PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT ?city WHERE { ?m org:organization <https://w3id.org/innograph/id/alliance/test> ;
+                                org:member ?city } ORDER BY ?city""")
+    assert [row["city"].value.rsplit("/", 1)[-1] for row in members] == ["alpha", "beta"]
+    assert loaded.count(ox.NamedNode(graph_iri("alliances"))) == 28
+
+
+def test_a_syntax_error_names_file_line_column_and_changes_nothing(loaded, tmp_path):
+    before = nquads(loaded)
+    bad = write(tmp_path, "broken.ttl", PROLOGUE + "<city/gamma> a schema:City ;\n    rdfs:label \"Gamma\"@en \n<x> .\n")
+    with pytest.raises(RdfSyntaxError) as caught:
+        load_validated(loaded, [write(tmp_path, "places.ttl", PLACES), bad])
+    assert f"{bad}:12:1:" in str(caught.value)
+    assert (caught.value.line, caught.value.column) == (12, 1)
+    assert nquads(loaded) == before
+
+
+def test_a_shacl_violation_names_focus_and_path_and_changes_nothing(loaded, tmp_path):
+    before = nquads(loaded)
+    broken = ALLIANCES.replace('schema:foundingDate "2024"^^xsd:gYear ;', "")
+    with pytest.raises(ValidationFailed) as caught:
+        load_validated(loaded, [write(tmp_path, "alliances.ttl", broken)])
+    violations = caught.value.report.violations
+    assert [(v.focus_node, v.path) for v in violations] == [("<https://w3id.org/innograph/id/alliance/test>",
+                                                             "schema:foundingDate")]
+    assert "alliance/test" in str(caught.value) and "schema:foundingDate" in str(caught.value)
+    assert nquads(loaded) == before
+
+
+def test_a_new_node_pointing_at_an_existing_node_of_the_wrong_class(loaded, tmp_path):
+    graphs, _ = parse_sources([write(tmp_path, "extra.ttl", WRONG_CLASS)])
+    incremental = verdict(check_change(loaded, replace=graphs))
+    assert incremental == full_verdict(loaded, graphs)
+    assert {(focus, path) for focus, path, _ in incremental} == \
+        {("<https://w3id.org/innograph/id/membership/test-beta-in-alpha>", "org:organization")}
+    before = nquads(loaded)
+    with pytest.raises(ValidationFailed):
+        load_validated(loaded, [tmp_path / "in" / "extra.ttl"])
+    assert nquads(loaded) == before
+
+
+def test_replacing_a_graph_that_removes_a_node_others_reference(loaded, tmp_path):
+    graphs, _ = parse_sources([write(tmp_path, "places.ttl", PLACES_WITHOUT_BETA)])
+    graphs.update(ontology_graph_quads())
+    incremental = verdict(check_change(loaded, replace=graphs))
+    assert incremental == full_verdict(loaded, graphs)
+    assert {(focus, path) for focus, path, _ in incremental} == \
+        {("<https://w3id.org/innograph/id/membership/test-beta>", "org:member")}
+
+
+def test_a_valid_change_is_valid_both_ways(loaded, tmp_path):
+    graphs, _ = parse_sources([write(tmp_path, "places.ttl", PLACES.replace('"Alpha"@en', '"Alpha City"@en'))])
+    assert verdict(check_change(loaded, replace=graphs)) == full_verdict(loaded, graphs) == set()
+    load_validated(loaded, [tmp_path / "in" / "places.ttl"])
+    assert bool(loaded.query('ASK { ?c <http://www.w3.org/2000/01/rdf-schema#label> "Alpha City"@en }'))
+
+
+# -- synthetic data with planted violations (one backend: the point is the validator, not I/O) ----
+
+SYN = "https://w3id.org/innograph/id/"
+PLANTED = {
+    # share above 100 on a new observation of an existing city
+    "share-over-100": """<observation/planted> a <http://purl.org/linked-data/cube#Observation> ,
+        <https://w3id.org/innograph/ontology#ShareObservation> ;
+        rdfs:label "planted"@en ; <http://purl.org/linked-data/cube#dataSet> <dataset/synth-city-indicators> ;
+        <http://purl.org/linked-data/sdmx/2009/dimension#refArea> <city/synth-000001> ;
+        <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> "2020"^^xsd:gYear ;
+        <https://w3id.org/innograph/ontology#indicator> <concept/synth-indicator-foreign-resident-share> ;
+        <http://purl.org/linked-data/sdmx/2009/measure#obsValue> 140.5 ;
+        <http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure> <http://qudt.org/vocab/unit/PERCENT> ;
+        <https://w3id.org/innograph/ontology#valueQualifier> <https://w3id.org/innograph/ontology#Exact> ;
+        prov:wasDerivedFrom <source/synth-report-0> .""",
+    # an observation whose area is an existing institution (not a place): needs the store's types
+    "area-not-a-place": """<observation/planted> a <http://purl.org/linked-data/cube#Observation> ;
+        rdfs:label "planted"@en ; <http://purl.org/linked-data/cube#dataSet> <dataset/synth-city-indicators> ;
+        <http://purl.org/linked-data/sdmx/2009/dimension#refArea> <source/synth-report-1> ;
+        <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> "2020"^^xsd:gYear ;
+        <https://w3id.org/innograph/ontology#indicator> <concept/synth-indicator-companies> ;
+        <http://purl.org/linked-data/sdmx/2009/measure#obsValue> 12 ;
+        <http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure> <http://qudt.org/vocab/unit/NUM> ;
+        <https://w3id.org/innograph/ontology#valueQualifier> <https://w3id.org/innograph/ontology#Exact> ;
+        prov:wasDerivedFrom <source/synth-report-0> .""",
+    # a second country for an existing institution (maxCount 1 across the old and the new data)
+    "second-country": "<organization/synth-000002-company-0> ig:country <country/synth-de> .",
+    # a new, valid agreement between existing cities
+    "valid": """<agreement/planted> a ig:MemorandumOfUnderstanding ; rdfs:label "planted"@en ;
+        ig:party <city/synth-000001> , <city/synth-000002> ; dcterms:date "2025-01-02"^^xsd:date ;
+        prov:wasDerivedFrom <source/synth-report-0> .""",
+}
+
+
+@pytest.fixture(scope="module")
+def synth_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("synth") / "synth.nt"
+    synth.write(path, cities=4, seed=7)
+    store = OxigraphStore(None)
+    load_validated(store, [path])
+    written, _ = parse_sources([path])
+    yield store, [q for quads in {**written, **ontology_graph_quads()}.values() for q in quads]
+    store.close()
+
+
+@pytest.mark.parametrize("case", sorted(PLANTED))
+def test_incremental_and_full_validation_agree_on_synthetic_data(synth_store, tmp_path, case):
+    store, written = synth_store
+    graphs, _ = parse_sources([write(tmp_path, f"planted-{case}.ttl", PROLOGUE + PLANTED[case])])
+    incremental = verdict(check_change(store, replace=graphs))
+    # The reference validates the data as written (the store drops integer subtypes, see below).
+    everything = written + [q for quads in graphs.values() for q in quads]
+    assert incremental == verdict(validate(graph_from_quads(everything)))
+    assert bool(incremental) == (case != "valid")
+
+
+@pytest.mark.xfail(strict=True, reason="Oxigraph stores xsd:positiveInteger (and every integer subtype) as "
+                   "xsd:integer, so ranking results read back from the store fail the ig:rank shape; "
+                   "fixed when the shape accepts xsd:integer >= 1")
+def test_reloading_one_file_beside_stored_ranking_results(tmp_path):
+    data = Path(__file__).resolve().parents[1] / "data"
+    store = OxigraphStore(None)
+    load_validated(store, [data])
+    load_validated(store, [data / "places.ttl"])
+
+
+def test_blank_nodes_of_the_change_are_validated_too(loaded, tmp_path):
+    # The interval of the new membership has no beginning: only the blank node's own shape says so.
+    broken = WRONG_CLASS.replace("org:organization <city/alpha>", "org:organization <alliance/test>") \
+        .replace('[ a time:Instant ; time:inXSDgYear "2025"^^xsd:gYear ]', '[ a time:Instant ]') \
+        .replace("time:hasBeginning", "time:hasEnd")
+    graphs, _ = parse_sources([write(tmp_path, "extra.ttl", broken)])
+    incremental = verdict(check_change(loaded, replace=graphs))
+    assert incremental == full_verdict(loaded, graphs)
+    assert [(focus.startswith("_:"), path) for focus, path, _ in incremental] == [(True, "time:hasBeginning")]
+
+
+def test_synth_is_deterministic_and_valid_turtle(tmp_path):
+    first, second, other = tmp_path / "a.ttl", tmp_path / "b.ttl", tmp_path / "c.nt"
+    count = synth.write(first, cities=3, seed=11)
+    assert synth.write(second, cities=3, seed=11) == count
+    assert first.read_bytes() == second.read_bytes()
+    synth.write(other, cities=3, seed=12)
+    assert other.read_bytes() != first.read_bytes()
+    assert sum(1 for _ in ox.parse(path=str(first), format=ox.RdfFormat.TURTLE)) == count

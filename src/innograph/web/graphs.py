@@ -1,0 +1,169 @@
+"""The /graphs face: relationship views as pages, exports and metrics.
+
+    GET /graphs                     the views (HTML or JSON by Accept, or ?format=json|html)
+    GET /graphs/<view>              the interactive page for browsers; GraphML, GEXF, node-link JSON,
+                                    Cytoscape.js JSON, DOT, SVG or PNG by Accept or ?format=
+                                    (parameters: ?as_of=YEAR, ?history=true, ?city=IRI)
+    GET /graphs/<view>/metrics      centralities, communities, bridges as JSON (?from=A&to=B adds
+                                    the shortest connection, explained)
+    GET /graphs/alliances/map       members placed by their coordinates, with a year slider
+
+Only translates HTTP to networks/rendering calls; the view queries are fixed and small, so they run
+on the store directly rather than through the user-query worker pool.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, request, url_for
+
+from ..errors import NotAcceptable, UsageError
+from ..networks import VIEWS, build, explain_path, metrics, view_named
+from ..rendering import EXPORT_FORMATS, format_named, to_html, to_map_html, render
+from .responses import services
+
+blueprint = Blueprint("graphs", __name__)
+
+_BY_MEDIA_TYPE = {f.media_type: f.name for f in EXPORT_FORMATS.values()}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _view_params(view) -> dict:
+    """as_of, history and city from the query string, checked; a parameter the view does not
+    take is a 400 naming it."""
+    args = request.args
+    params: dict = {}
+    if "as_of" in args:
+        text = args["as_of"].strip()
+        if not text.lstrip("-").isdigit() or len(text.lstrip("-")) > 4:
+            raise UsageError(f"as_of: expected a year such as 2024, got {args['as_of']!r}")
+        params["as_of"] = int(text)
+    if "history" in args:
+        value = args["history"].strip().lower()
+        if value not in _TRUE | _FALSE:
+            raise UsageError(f"history: expected true or false, got {args['history']!r}")
+        params["history"] = value in _TRUE
+    if "city" in args:
+        params["city"] = args["city"]
+    return params
+
+
+def _chosen_format(offered: list[str], default: str) -> str:
+    """The format named by ?format=, else the best match for Accept among ``offered`` names."""
+    if "format" in request.args:
+        name = request.args["format"].strip().lower()
+        if name not in offered:
+            raise UsageError(f"format: {name!r} is not offered here; choose from {', '.join(offered)}")
+        return name
+    header = request.headers.get("Accept")
+    if not header:
+        return default
+    types = [EXPORT_FORMATS[name].media_type for name in offered]
+    best = request.accept_mimetypes.best_match(types, default=None)
+    if best is None:
+        raise NotAcceptable(f"none of the offered media types matches Accept: {header}; offered: {', '.join(types)}")
+    return _BY_MEDIA_TYPE[best]
+
+
+def _links(view: str, args: dict) -> list[tuple[str, str]]:
+    query = {k: v for k, v in args.items() if k != "format"}
+    links = [(f"{name}", url_for("graphs.view", view=view, format=name, **query))
+             for name in EXPORT_FORMATS if name != "html"]
+    links.append(("metrics (JSON)", url_for("graphs.view_metrics", view=view, **query)))
+    if view == "alliances":
+        links.append(("map", url_for("graphs.alliance_map", **query)))
+    links.append(("all views", url_for("graphs.listing")))
+    return links
+
+
+@blueprint.get("/graphs")
+def listing():
+    views = [{"name": v.name, "title": v.title, "description": v.description, "params": list(v.params),
+              "url": url_for("graphs.view", view=v.name, _external=False),
+              "metrics": url_for("graphs.view_metrics", view=v.name),
+              "formats": {name: f.media_type for name, f in EXPORT_FORMATS.items()}} for v in VIEWS.values()]
+    fmt = _listing_format()
+    if fmt == "json":
+        return Response(json.dumps({"views": views, "map": url_for("graphs.alliance_map")}, ensure_ascii=False,
+                                   indent=1), mimetype="application/json")
+    items = "".join(
+        f'<li><a href="{v["url"]}">{_esc(v["title"])}</a> <code>{v["name"]}</code>'
+        + (f' (parameters: {", ".join(v["params"])})' if v["params"] else "")
+        + f'<br><small>{_esc(v["description"])}</small></li>' for v in views)
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Relationship views · innograph</title>'
+            f'<style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:60rem}}li{{margin:.6rem 0}}</style>'
+            f'</head><body><h1>Relationship views</h1><p>Each view is a network built from a SPARQL query; '
+            f'open it for the interactive page, or ask for GraphML, GEXF, JSON, Cytoscape.js, DOT, SVG or PNG '
+            f'with <code>?format=</code> or Accept. The ecosystem view needs <code>?city=city/daejeon</code>.</p>'
+            f'<ul>{items}</ul><p><a href="{url_for("graphs.alliance_map")}">Map of the alliance members</a></p>'
+            f'</body></html>')
+    return Response(page, mimetype="text/html")
+
+
+def _listing_format() -> str:
+    if "format" in request.args:
+        name = request.args["format"].strip().lower()
+        if name not in {"json", "html"}:
+            raise UsageError(f"format: {name!r} is not offered here; choose from html, json")
+        return name
+    header = request.headers.get("Accept")
+    if not header:
+        return "html"
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"], default=None)
+    if best is None:
+        raise NotAcceptable(f"none of text/html, application/json matches Accept: {header}")
+    return "json" if best == "application/json" else "html"
+
+
+def _esc(text: str) -> str:
+    import html
+    return html.escape(text or "")
+
+
+@blueprint.get("/graphs/<view>")
+def view(view: str):
+    spec = view_named(view)
+    params = _view_params(spec)
+    fmt = _chosen_format(list(EXPORT_FORMATS), "html")
+    store = services().store
+    if fmt == "html":
+        # The page replays the whole history with its slider; as_of only sets where it starts.
+        year = params.pop("as_of", None)
+        if "history" in spec.params:
+            params["history"] = True
+        graph = build(store, spec.name, **params)
+        body = to_html(graph, title=spec.title, description=spec.description, year=year,
+                       links=_links(spec.name, request.args.to_dict()))
+        return Response(body, mimetype="text/html")
+    graph = build(store, spec.name, **params)
+    export = format_named(fmt)
+    response = Response(render(graph, fmt), mimetype=export.media_type)
+    suffix = f"-{params['as_of']}" if "as_of" in params else ""
+    response.headers["Content-Disposition"] = f'inline; filename="{spec.name}{suffix}{export.extension}"'
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@blueprint.get("/graphs/<view>/metrics")
+def view_metrics(view: str):
+    spec = view_named(view)
+    params = _view_params(spec)
+    graph = build(services().store, spec.name, **params)
+    result = metrics(graph)
+    source, target = request.args.get("from"), request.args.get("to")
+    if (source is None) != (target is None):
+        raise UsageError("from and to: give both to explain the connection between two nodes")
+    if source is not None:
+        result["path"] = explain_path(graph, source, target)
+    return Response(json.dumps(result, ensure_ascii=False, indent=1), mimetype="application/json")
+
+
+@blueprint.get("/graphs/alliances/map")
+def alliance_map():
+    params = _view_params(VIEWS["alliances"])
+    year = params.pop("as_of", None)
+    graph = build(services().store, "alliances", history=True)
+    body = to_map_html(graph, year=year, links=[("interactive network", url_for("graphs.view", view="alliances")),
+                                                 ("all views", url_for("graphs.listing"))])
+    return Response(body, mimetype="text/html")

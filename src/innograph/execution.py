@@ -40,7 +40,7 @@ _TOKEN = re.compile(r"""
   | (?P<comment>\#[^\n\r]*)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
   | (?P<pname>(?:[^\W\d][\w\-.]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%]))*)
   | (?P<word>[^\W\d][\w\-]*)
@@ -165,14 +165,14 @@ def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[
             where = f"line {line}:{column}"
             allow, setting = (service_allow, "INNOGRAPH_SERVICE_ALLOW") if upper == "SERVICE" \
                 else (load_allow, "INNOGRAPH_LOAD_ALLOW")
-            if target is None:
-                continue  # pyoxigraph reports the syntax error
-            if target.kind == "var":
+            if target is not None and target.kind == "var":
                 raise QueryRefused(f"{where}: SERVICE {target.text} is refused: the endpoint of a "
                                    f"federated query must be a fixed IRI on the allow-list")
-            iri = _resolve(target, prefixes, base)
+            iri = _resolve(target, prefixes, base) if target is not None else None
             if iri is None:
-                continue  # not an IRI: a syntax error pyoxigraph will report
+                # Fail closed: whatever this is, it is not an IRI we can check against the list.
+                raise QueryRefused(f"{where}: {upper} is refused: its endpoint is not an IRI this "
+                                   f"server can check against the allow-list ({setting})")
             if not any(iri.startswith(prefix) for prefix in allow):
                 allowed = ", ".join(allow) if allow else "none are allowed on this server"
                 raise QueryRefused(f"{where}: {upper} <{iri}> is refused: it is not under an "

@@ -210,7 +210,8 @@ def export(ctx, output_format, output, graph):
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A readable listing, or JSON for scripts.")
 @click.pass_context
 def stats(ctx, output_format):
     """Triples per named graph and instances per class."""

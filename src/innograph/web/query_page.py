@@ -162,8 +162,3 @@ def render_page() -> Response:
 def page() -> Response:
     return render_page()
 
-
-@blueprint.route("/", methods=["GET"])
-def home() -> Response:
-    # The home page may become a landing page (issue 4); the query page stays at /query and /sparql.
-    return render_page()

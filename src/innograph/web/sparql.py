@@ -110,7 +110,9 @@ def _service_description() -> Response:
         triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMAT_IRIS[fmt.name])))
     for fmt in RDF_FORMATS:
         triples.append(ox.Triple(service, sd("inputFormat"), ox.NamedNode(FORMAT_IRIS[fmt.name])))
-    dataset, default_graph = ox.BlankNode("dataset"), ox.BlankNode("default")
+    # The default dataset is the one /void describes (VoID + DCAT: counts, licence, dumps).
+    dataset = ox.NamedNode(svc.settings.base_iri + "void#innograph")
+    default_graph = ox.BlankNode("default")
     triples += [ox.Triple(service, sd("defaultDataset"), dataset),
                 ox.Triple(dataset, rdf_type, sd("Dataset")),
                 ox.Triple(dataset, sd("defaultGraph"), default_graph),

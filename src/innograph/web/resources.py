@@ -1,0 +1,192 @@
+"""Dereferencing: ``/id/...`` (303 to ``/doc/...``), entity documents by content negotiation, the
+ontology at ``/ontology``, and the home page ``/``.
+
+``/id/<kind>/<slug>`` names the thing; ``/doc/<kind>/<slug>`` is the document about it (HTML for
+browsers, Turtle, JSON-LD, N-Triples or RDF/XML by Accept or ``?format=``), and
+``/doc/<kind>/<slug>.<ext>`` is one fixed representation (what Content-Location names). A request
+path maps to an IRI under ``settings.base_iri``: ``/id/city/daejeon`` <-> ``<base>id/city/daejeon``.
+docs/linked-data.md explains the choices.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from ..describing import describe, iri_for_path
+from ..entities import entity_page, kinds_summary
+from ..errors import NotAcceptable, UnsupportedFormatError, UsageError
+from ..formats import Format, negotiate, rdf_format
+from ..ontology_docs import ontology_model, term_description
+from .neighbourhood import neighbourhood_svg
+from .publishing import document_context, rdf_body
+from .responses import HTML, TEXT, services
+
+blueprint = Blueprint("resources", __name__)
+
+RDF_OFFERED: tuple[Format, ...] = tuple(rdf_format(name) for name in ("ttl", "jsonld", "nt", "rdf"))
+PAGE_FORMATS: tuple[Format, ...] = (HTML,) + RDF_OFFERED
+EXTENSIONS = {"html": HTML, **{f.name: f for f in RDF_OFFERED}}
+
+
+def base_iri() -> str:
+    return services().settings.base_iri
+
+
+def choose_page_format(extension: str | None = None) -> Format:
+    """The representation to send: a path extension wins, then ``?format=``, then Accept.
+
+    No Accept header (or ``*/*``) gets HTML. Raises UsageError for an unknown format name and
+    NotAcceptable (406) when Accept rules out everything offered.
+    """
+    if extension:
+        return EXTENSIONS[extension]
+    override = request.args.get("format")
+    if override:
+        key = override.strip().lower()
+        if key in {"html", "htm", "text/html"}:
+            return HTML
+        try:
+            fmt = rdf_format(key)
+        except UnsupportedFormatError:
+            raise UsageError(f"format={override!r} is not offered here; use one of: "
+                             f"{', '.join(EXTENSIONS)}") from None
+        if fmt not in RDF_OFFERED:
+            raise NotAcceptable(f"format={override!r} holds datasets, not one document; use one of: "
+                                f"{', '.join(EXTENSIONS)} (whole-dataset dumps are under /dumps/)")
+        return fmt
+    fmt = negotiate(request.headers.get("Accept"), PAGE_FORMATS, default=HTML)
+    if fmt is None:
+        raise NotAcceptable(f"none of Accept: {request.headers.get('Accept')} can be produced here; "
+                            f"offered: {', '.join(f.media_type for f in PAGE_FORMATS)}")
+    return fmt
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """``city/daejeon.ttl`` -> (``city/daejeon``, ``ttl``); slugs never contain dots."""
+    stem, dot, extension = path.rpartition(".")
+    if dot and extension in EXTENSIONS and "/" not in extension:
+        return stem, extension
+    return path, None
+
+
+def negotiated(response: Response, document_path: str, fmt: Format) -> Response:
+    """Add the headers every negotiated document carries: Vary, Link alternates, Content-Location."""
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = f"{document_path}.{fmt.name}"
+    links = [f'<{document_path}.{name}>; rel="alternate"; type="{alt.media_type}"'
+             for name, alt in EXTENSIONS.items()]
+    response.headers["Link"] = ", ".join(links)
+    return response
+
+
+def not_found(iri: str, fmt: Format | None = None) -> Response:
+    """404 for an IRI the store says nothing about: an HTML page or plain text, by Accept."""
+    wants_html = (fmt is HTML) if fmt is not None else \
+        negotiate(request.headers.get("Accept"), (HTML, TEXT), default=HTML) is HTML
+    if wants_html:
+        body = render_template("not_found.html", iri=iri, home=url_for("resources.home"))
+        response = Response(body, status=404, mimetype="text/html")
+    else:
+        response = Response(f"404 Not Found: this server has no triples about <{iri}>.\n"
+                            f"Browse the entity kinds at / or query /sparql.\n", status=404,
+                            mimetype="text/plain")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def query_link(iri: str) -> str:
+    """The query page with a DESCRIBE of ``iri`` filled in."""
+    return "/sparql?query=" + quote(f"DESCRIBE <{iri}>", safe="")
+
+
+# -- instance IRIs -----------------------------------------------------------------------------
+
+@blueprint.route("/id/<path:path>", methods=["GET"])
+def identifier(path: str) -> Response:
+    """The thing itself cannot be sent: 303 See Other to the document about it (httpRange-14)."""
+    target = "/doc/" + quote(path)
+    if request.query_string:
+        target += "?" + request.query_string.decode("ascii", "replace")
+    response = redirect(target, code=303)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@blueprint.route("/doc/<path:path>", methods=["GET"])
+def document(path: str) -> Response:
+    stem, extension = split_extension(path)
+    fmt = choose_page_format(extension)
+    iri = iri_for_path(stem, base_iri())
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return not_found(iri, fmt if fmt is HTML else None)
+    store = services().store
+    description = describe(store, iri)
+    if not description.exists:
+        return not_found(iri, fmt if fmt is HTML else None)
+    document_path = "/doc/" + quote(stem)
+    if fmt is HTML:
+        page = entity_page(store, iri, base_iri(), description)
+        body = render_template(
+            "entity.html", page=page, svg=neighbourhood_svg(page.label, page.neighbours),
+            query_link=query_link(iri), document_path=document_path,
+            alternates=[(name, f.media_type) for name, f in EXTENSIONS.items() if f is not HTML])
+        response = Response(body, mimetype="text/html")
+    else:
+        body = rdf_body(description.triples, fmt, first=iri, context=document_context())
+        response = Response(body, content_type=fmt.content_type)
+    return negotiated(response, document_path, fmt)
+
+
+# -- the ontology --------------------------------------------------------------------------------
+
+def _ontology_iri() -> str:
+    return base_iri() + "ontology"
+
+
+@blueprint.route("/ontology", methods=["GET"])
+@blueprint.route("/ontology.<any(html, ttl, jsonld, nt, rdf):extension>", methods=["GET"])
+def ontology(extension: str | None = None) -> Response:
+    fmt = choose_page_format(extension)
+    model = ontology_model(services().store, _ontology_iri())
+    if fmt is HTML:
+        body = render_template("ontology.html", model=model)
+        response = Response(body, mimetype="text/html")
+    else:
+        response = Response(rdf_body(model.triples, fmt, first=_ontology_iri()),
+                            content_type=fmt.content_type)
+    return negotiated(response, "/ontology", fmt)
+
+
+@blueprint.route("/ontology/<term>", methods=["GET"])
+def ontology_term(term: str) -> Response:
+    """A term of the ontology: browsers go to its section of /ontology, RDF clients get its triples."""
+    stem, extension = split_extension(term)
+    fmt = choose_page_format(extension)
+    iri = _ontology_iri() + "#" + stem
+    description = term_description(services().store, iri)
+    if description is None:
+        return not_found(iri, fmt if fmt is HTML else None)
+    if fmt is HTML:
+        response = redirect(f"/ontology#{quote(stem)}", code=303)
+        response.headers["Vary"] = "Accept"
+        return response
+    response = Response(rdf_body(description.triples, fmt, first=iri), content_type=fmt.content_type)
+    return negotiated(response, "/ontology/" + quote(stem), fmt)
+
+
+# -- the home page -------------------------------------------------------------------------------
+
+@blueprint.route("/", methods=["GET"])
+def home() -> Response:
+    store = services().store
+    kinds = kinds_summary(store, base_iri())
+    body = render_template("home.html", kinds=kinds, triples=store.count(), base=base_iri(),
+                           graphs=len(store.graph_names()))
+    response = Response(body, mimetype="text/html")
+    return response
+

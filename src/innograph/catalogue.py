@@ -160,7 +160,7 @@ def read_query(path: Path) -> NamedQuery:
     """Parse one ``.rq`` file's header. Raises UsageError with file:line for a malformed header."""
     text = path.read_text(encoding="utf-8")
     query = NamedQuery(name=path.stem, text=text, path=path)
-    descriptions: list[str] = []
+    descriptions: list[str] | None = None     # lines of the description while it is being read
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if not stripped:
@@ -169,17 +169,19 @@ def read_query(path: Path) -> NamedQuery:
             break
         match = _HEADER.match(stripped)
         if not match:
-            if descriptions and stripped.startswith("#"):
+            if descriptions is not None:
                 continuation = stripped.lstrip("#").strip()
                 if continuation:
                     descriptions.append(continuation)
+                    query.description = " ".join(descriptions)
             continue
         key, value = match.group("key").lower(), match.group("value")
+        descriptions = None
         if key == "title":
             query.title = value
-            descriptions = []
         elif key == "description":
             descriptions = [value]
+            query.description = value
         elif key == "param":
             help_match = _HELP.search(value)
             help_text = help_match.group("help").strip() if help_match else ""
@@ -206,14 +208,36 @@ def read_query(path: Path) -> NamedQuery:
                 except UsageError as exc:
                     raise UsageError(f"{path}:{number}: default of {exc}") from None
             query.parameters.append(param)
-            descriptions = []
-        else:
-            descriptions = []
-    if descriptions:
-        query.description = " ".join(descriptions)
     if not query.title:
         query.title = query.name.replace("-", " ").replace("_", " ").capitalize()
+    _check_bindable(query)
     return query
+
+
+_SAMPLES = {"iri": "urn:x:sample", "string": "sample", "integer": "1", "decimal": "1.0", "year": "2000",
+            "date": "2000-01-01", "boolean": "true"}
+
+
+def _check_bindable(query: NamedQuery) -> None:
+    """Refuse a query whose parameters pyoxigraph cannot bind (UsageError naming file and parameter).
+
+    pyoxigraph substitutes a SELECT query's variables only when the SELECT clause projects them;
+    the query is tried once on an empty store to find out (and to catch syntax errors early).
+    """
+    if not query.parameters:
+        return
+    substitutions = {ox.Variable(p.name): p.bind(p.default or _SAMPLES[p.type]) for p in query.parameters}
+    try:
+        result = ox.Store().query(query.text, substitutions=substitutions)
+    except SyntaxError as exc:
+        raise UsageError(f"{query.path}: syntax error: {exc}") from None
+    except RuntimeError as exc:
+        names = [p.name for p in query.parameters if f"?{p.name} " in str(exc) + " "]
+        which = f"?{names[0]}" if names else "a parameter"
+        raise UsageError(f"{query.path}: {which} cannot be bound: the SELECT clause must list every "
+                         f"parameter (pyoxigraph: {exc})") from None
+    if isinstance(result, ox.QuerySolutions):
+        list(result)
 
 
 @dataclass

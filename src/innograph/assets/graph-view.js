@@ -27,7 +27,8 @@
             color: {color: "#8a8a8a", highlight: "#333333"}, smooth: {type: "dynamic"}},
     physics: {solver: "forceAtlas2Based", stabilization: {iterations: 300},
               forceAtlas2Based: {gravitationalConstant: -80, springLength: 120}},
-    interaction: {hover: true, tooltipDelay: 100, navigationButtons: false, keyboard: true}
+    // keyboard bound to the canvas only: bound to the window it would swallow the slider's arrow keys
+    interaction: {hover: true, tooltipDelay: 100, navigationButtons: false, keyboard: {enabled: true, bindToWindow: false}}
   });
 
   function legend(mode) {

@@ -46,5 +46,5 @@ def run(name: str) -> Response:
         params.update(parse_params(read_body(), "form body"))
     values = {key: single(params, key) for key in params if key not in RESERVED}
     substitutions = named.bind(values)
-    return run_query(named.text, format_override=single(params, "format"), substitutions=substitutions)
+    return run_query(named.text, format_override=params.get("format"), substitutions=substitutions)
 

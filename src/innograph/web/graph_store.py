@@ -85,7 +85,7 @@ def _quads_in(quads: list[ox.Quad], graph) -> list[ox.Quad]:
 def read() -> Response:
     svc = services()
     graph = _target(required=False)
-    override = single(url_params(), "format")
+    override = url_params().get("format")
     if graph is None:
         fmt = choose_format("graph", override, tuple(f for f in RDF_FORMATS if f.quads),
                             "the whole store (several graphs; ask for ?default or ?graph=IRI for one)")

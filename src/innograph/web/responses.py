@@ -88,7 +88,7 @@ def offered_for(kind: str) -> tuple[Format, ...]:
     return RDF_FORMATS if kind == "graph" else RESULT_FORMATS
 
 
-def choose_format(kind: str, override: str | None, offered: tuple[Format, ...] | None = None,
+def choose_format(kind: str, override: str | list[str] | None, offered: tuple[Format, ...] | None = None,
                   what: str | None = None) -> Format:
     """The format for a result of ``kind`` ('select', 'ask', 'graph'): ``format=`` wins over Accept.
 
@@ -96,20 +96,25 @@ def choose_format(kind: str, override: str | None, offered: tuple[Format, ...] |
     """
     offered = offered or offered_for(kind)
     what = what or ("a graph (CONSTRUCT/DESCRIBE)" if kind == "graph" else f"a {kind.upper()} result")
-    if override:
-        fmt = None
-        for lookup in (result_format, rdf_format):
-            try:
-                fmt = lookup(override)
-                break
-            except UnsupportedFormatError:
-                continue
-        if fmt is None:
-            raise UsageError(f"format={override!r} is not a format; use one of {FORMAT_NAMES}")
-        if fmt not in offered:
-            raise NotAcceptable(f"format={override!r} cannot hold {what}; choose one of "
-                                f"{', '.join(f.name for f in offered)}")
-        return fmt
+    overrides = [override] if isinstance(override, str) else [o for o in override or [] if o]
+    if overrides:
+        # Some clients (SPARQLWrapper) repeat format= with a short name and a media type: the
+        # first value that fits wins.
+        known = []
+        for value in overrides:
+            for lookup in (result_format, rdf_format):
+                try:
+                    known.append(lookup(value))
+                    break
+                except UnsupportedFormatError:
+                    continue
+        if not known:
+            raise UsageError(f"format={overrides[0]!r} is not a format; use one of {FORMAT_NAMES}")
+        for fmt in known:
+            if fmt in offered:
+                return fmt
+        raise NotAcceptable(f"format={overrides[0]!r} cannot hold {what}; choose one of "
+                            f"{', '.join(f.name for f in offered)}")
     fmt = negotiate(request.headers.get("Accept"), offered)
     if fmt is None:
         raise NotAcceptable(f"none of the media types in Accept: {request.headers.get('Accept')} can "

@@ -40,7 +40,7 @@ FORMAT_IRIS = {
 }
 
 
-def run_query(sparql: str, *, format_override: str | None = None, default_graphs=None,
+def run_query(sparql: str, *, format_override: str | list[str] | None = None, default_graphs=None,
               named_graphs=None, substitutions: dict[str, str] | None = None) -> Response:
     """Check, evaluate (in a worker, with the time limit) and serialise one query."""
     svc = services()
@@ -122,7 +122,7 @@ def _service_description() -> Response:
         triples += [ox.Triple(dataset, sd("namedGraph"), node),
                     ox.Triple(node, rdf_type, sd("NamedGraph")),
                     ox.Triple(node, sd("name"), graph)]
-    fmt = choose_format("graph", url_params().get("format", [None])[0])
+    fmt = choose_format("graph", url_params().get("format"))
     rendered = render_triples(iter(triples), fmt, len(triples), {**PREFIXES, "sd": SD})
     response = Response(rendered.body, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
@@ -143,7 +143,7 @@ def endpoint() -> Response:
                 return render_page()
             return _service_description()
         default_graphs, named_graphs = _dataset(params, "default-graph-uri", "named-graph-uri")
-        return run_query(query, format_override=single(params, "format"),
+        return run_query(query, format_override=params.get("format"),
                          default_graphs=default_graphs, named_graphs=named_graphs)
 
     mimetype = request.mimetype
@@ -171,6 +171,6 @@ def endpoint() -> Response:
     if query is None:
         raise UsageError("the request has neither 'query' nor 'update'")
     default_graphs, named_graphs = _dataset(params, "default-graph-uri", "named-graph-uri")
-    return run_query(query, format_override=single(params, "format"),
+    return run_query(query, format_override=params.get("format"),
                      default_graphs=default_graphs, named_graphs=named_graphs)
 

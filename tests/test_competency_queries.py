@@ -350,3 +350,20 @@ def test_parameters_change_the_answer(shipped_store):
     assert rows == [(ID + "concept/sector/robotics", "Daejeon drone-testing and deep-tech scale-up ecosystem", "programme")]
     rows = run(shipped_store, "concept-scheme-hierarchy", scheme=ID + "scheme/ranking-scopes")
     assert [r[1:3] for r in rows] == [("world", None), ("national", "Asia"), ("Asia", "world")]
+
+
+def test_seed_facts_checklist_points_at_real_queries_and_nodes(shipped_store):
+    """docs/seed-facts.md names, for each fact, the node holding it and the query retrieving it."""
+    text = (ROOT / "docs" / "seed-facts.md").read_text(encoding="utf-8")
+    names = {p.stem for p in QUERIES}
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) > 90
+    for line in rows:
+        query_cell = [cell for cell in line.split("|") if cell.strip()][-1]
+        queries = re.findall(r"`([a-z-]+)`", query_cell)
+        assert queries and set(queries) <= names, line
+        search = re.search(r'`entity-search` \(text "([^"]+)"\)', line)
+        if search:
+            found = {r[1] for r in run(shipped_store, "entity-search", text=search.group(1))}
+            nodes = re.findall(r"`((?:claim|city|cluster|alliance)/[a-z0-9-]+)", line)
+            assert nodes and all(ID + n in found for n in nodes), line

@@ -11,9 +11,13 @@ from .store import Store
 
 def export_dataset(store: Store, format_name: str, *, graph: str | None = None) -> bytes:
     """The dataset serialised. Quad formats keep the named graphs; triple formats merge them
-    (the union of all graphs, as queries see it) unless ``graph`` picks one.
+    (the union of all graphs, as queries see it) unless ``graph`` picks one. JSON-LD is written
+    compacted against the published context (jsonld.py) and keeps the named graphs too.
     """
     fmt = rdf_format(format_name)
+    if fmt.name == "jsonld":
+        from .jsonld import dataset_jsonld
+        return dataset_jsonld(store, graph=graph)
     if graph is not None:
         return store.dump(fmt, ox.NamedNode(graph), prefixes=PREFIXES)
     if fmt.quads:

@@ -71,8 +71,12 @@ def start_server(*, token: str | None = TOKEN, data: list[Path] | None = None, e
                  extra_args: list[str] | None = None, timeout: float = 90) -> LiveServer:
     workdir = Path(tempfile.mkdtemp(prefix="innograph-test-server-"))
     port = free_port()
-    args = [str(INNOGRAPH), "--store", str(workdir / "store"), "serve", "--host", "127.0.0.1",
-            "--port", str(port), "--query-timeout", str(QUERY_TIMEOUT), "--max-rows", str(MAX_ROWS)]
+    env = env or {}
+    args = [str(INNOGRAPH), "--store", str(workdir / "store"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if "INNOGRAPH_QUERY_TIMEOUT" not in env:
+        args += ["--query-timeout", str(QUERY_TIMEOUT)]
+    if "INNOGRAPH_MAX_ROWS" not in env:
+        args += ["--max-rows", str(MAX_ROWS)]
     for directory in (data if data is not None else [ROOT / "data"]):
         args += ["--data", str(directory)]
     if token:
@@ -81,7 +85,7 @@ def start_server(*, token: str | None = TOKEN, data: list[Path] | None = None, e
     environment = {k: v for k, v in os.environ.items() if not k.startswith("INNOGRAPH_")}
     environment.update({"INNOGRAPH_QUERY_WORKERS": "3", "INNOGRAPH_MAX_BODY_BYTES": str(MAX_BODY),
                         "INNOGRAPH_QUERIES_DIR": str(FIXTURE_QUERIES), "INNOGRAPH_QUERY_QUEUE_WAIT": "5"})
-    environment.update(env or {})
+    environment.update(env)
     log = workdir / "server.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=environment)

@@ -361,3 +361,15 @@ def test_json_ld_keys_of_a_membership_are_terms(client):
     assert node["member"] == DAEJEON and node["organization"] == BASE + "id/alliance/gini"
     interval = node["memberDuring"]
     assert interval["type"] == "time:Interval" and "hasBeginning" in interval
+
+
+def test_named_graph_iris_dereference(client, shipped_store):
+    for graph in shipped_store.graph_names():
+        path = "/graph/" + graph.value.rsplit("/", 1)[-1]
+        reply = client.get(path, headers={"Accept": "application/n-triples"})
+        assert reply.status_code == 200, path
+        served = parse(reply.data, ox.RdfFormat.N_TRIPLES)
+        assert len(served) == len({(q.subject, q.predicate, q.object) for q in shipped_store.quads(graph)})
+        html = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+        assert html.status_code == 200 and graph.value in html.get_data(as_text=True)
+    assert client.get("/graph/nowhere", headers={"Accept": "text/turtle"}).status_code == 404

@@ -179,6 +179,36 @@ def ontology_term(term: str) -> Response:
     return negotiated(response, "/ontology/" + quote(stem), fmt)
 
 
+# -- named graphs ------------------------------------------------------------------------------------
+
+@blueprint.route("/graph/<path:name>", methods=["GET"])
+def named_graph(name: str) -> Response:
+    """A named graph IRI (``<base>graph/<name>``): its triples by conneg, or a short HTML page."""
+    stem, extension = split_extension(name)
+    fmt = choose_page_format(extension)
+    iri = base_iri() + "graph/" + stem
+    store = services().store
+    graph = next((g for g in store.graph_names() if g.value == iri), None)
+    if graph is None:
+        return not_found(iri, fmt if fmt is HTML else None)
+    if fmt is HTML:
+        body = render_template("named_graph.html", iri=iri, name=stem, triples=store.count(graph),
+                               subjects=kinds_in_graph(store, graph))
+        response = Response(body, mimetype="text/html")
+    else:
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(graph)]
+        response = Response(rdf_body(triples, fmt), content_type=fmt.content_type)
+    return negotiated(response, "/graph/" + quote(stem), fmt)
+
+
+def kinds_in_graph(store, graph) -> list[tuple[str, str]]:
+    """(page path, IRI) of the instance IRIs described in ``graph``, sorted."""
+    prefix = base_iri() + "id/"
+    subjects = sorted({q.subject.value for q in store.quads(graph)
+                       if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix)})
+    return [("/doc/" + iri[len(prefix):], iri) for iri in subjects]
+
+
 # -- the home page -------------------------------------------------------------------------------
 
 @blueprint.route("/", methods=["GET"])

@@ -252,12 +252,33 @@ class Catalogue:
         return self.queries[name]
 
 
+_CACHE: dict[str, tuple[tuple, Catalogue]] = {}
+
+
 def load_catalogue(directory: Path) -> Catalogue:
-    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue)."""
+    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue).
+
+    Parsed once and kept until a file is added, removed or modified (checked with stat on each call).
+    """
+    paths = sorted(directory.glob("*.rq")) if directory.is_dir() else []
+    try:
+        key = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    except OSError:
+        key = None
+    cached = _CACHE.get(str(directory))
+    if key is not None and cached is not None and cached[0] == key:
+        return cached[1]
+    catalogue = _read_catalogue(paths)
+    if key is not None:
+        _CACHE[str(directory)] = (key, catalogue)
+    return catalogue
+
+
+def _read_catalogue(paths: list[Path]) -> Catalogue:
     queries: dict[str, NamedQuery] = {}
     problems: list[str] = []
-    if directory.is_dir():
-        for path in sorted(directory.glob("*.rq")):
+    if paths:
+        for path in paths:
             try:
                 queries[path.stem] = read_query(path)
             except UsageError as exc:

@@ -212,3 +212,20 @@ def test_well_known_void_and_service_description_agree(client, void):
     sd.parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data, format="turtle")
     assert (None, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#defaultDataset"),
             DATASET) in sd
+
+
+def test_dumps_and_void_follow_writes(shipped_store, tmp_path):
+    with publishing_app(shipped_store, tmp_path, update_token="t0ken") as app:
+        client = app.test_client()
+        before = client.get("/dumps/innograph.nq")
+        void_before = client.get("/void.nt").data
+        update = ('INSERT DATA { GRAPH <urn:test:extra> { <urn:test:thing> '
+                  '<http://www.w3.org/2000/01/rdf-schema#comment> "added after the first dump" } }')
+        reply = client.post("/sparql", data={"update": update}, headers={"Authorization": "Bearer t0ken"})
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        after = client.get("/dumps/innograph.nq", headers={"If-None-Match": before.headers["ETag"]})
+        assert after.status_code == 200 and b"added after the first dump" in after.data
+        graph = rdflib.Graph()
+        graph.parse(data=client.get("/void.nt").data, format="nt")
+        assert _int(graph, rdflib.URIRef("urn:test:extra"), VOID.triples) == 1
+        assert client.get("/void.nt").data != void_before

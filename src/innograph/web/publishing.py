@@ -15,7 +15,7 @@ from email.utils import formatdate
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from ..dataset_description import DUMP_FORMATS, dataset_iri, figures, void_description
 from ..exporting import export_dataset
@@ -27,26 +27,27 @@ from .responses import HTML, services
 blueprint = Blueprint("publishing", __name__)
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
-_cache: dict = {}
 _cache_lock = threading.Lock()
 
 
-def _generation() -> tuple:
-    svc = services()
-    return id(svc.store), getattr(svc.pool, "generation", 0)
-
-
 def cached(key: str, build: Callable[[], object]):
-    """``build()`` once per store generation; returns (value, built-at Unix time)."""
-    generation = _generation()
+    """``build()`` once per store generation; returns (value, built-at Unix time).
+
+    The cache lives on the app (two apps never share entries); the generation is the query pool's
+    counter, which every committed write bumps.
+    """
+    svc = services()
+    generation = getattr(svc.pool, "generation", 0)
+    cache = current_app.extensions.setdefault("innograph-publishing", {})
     with _cache_lock:
-        entry = _cache.get(key)
+        entry = cache.get(key)
         if entry and entry[0] == generation:
             return entry[1], entry[2]
     value = build()
+    built = time.time()
     with _cache_lock:
-        _cache[key] = (generation, value, time.time())
-    return value, _cache[key][2]
+        cache[key] = (generation, value, built)
+    return value, built
 
 
 def document_context() -> dict:

@@ -6,7 +6,7 @@ STORE ?= var/store
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test system-deps bench bench-full fuzz clean
+.PHONY: install serve test system-deps bench bench-full fuzz clean data
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ install: $(BIN)/.installed
 serve: install
 	$(BIN)/innograph --store $(STORE) load data/
 	$(BIN)/innograph --store $(STORE) serve --host $(HOST) --port $(PORT)
+
+# Regenerates data/breadth-*.ttl from the RML mappings (mappings/*.rml.ttl) and ../shared/breadth/.
+data: install
+	rm -rf var/data-build
+	$(BIN)/innograph --store var/data-build load data/
+	$(BIN)/innograph --store var/data-build ingest --output-dir data mappings/*.rml.ttl
+	rm -rf var/data-build
 
 # Browser tests need Debian's chromium and chromedriver; installed here when missing (root only).
 system-deps:

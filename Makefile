@@ -25,7 +25,8 @@ serve: install
 data: install
 	rm -rf var/data-build
 	$(BIN)/innograph --store var/data-build load data/
-	$(BIN)/innograph --store var/data-build ingest --output-dir data mappings/*.rml.ttl
+	for mapping in mappings/*.rml.ttl; do \
+	  $(BIN)/innograph --store var/data-build ingest --output-dir data $$mapping || exit 1; done
 	rm -rf var/data-build
 
 # Browser tests need Debian's chromium and chromedriver; installed here when missing (root only).

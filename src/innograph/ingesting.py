@@ -163,10 +163,15 @@ def reconcile(store: Store, triples: dict[ox.Triple, MappedTriple],
             target = index.get((triple.predicate.value, triple.object.value))
             if target is not None and target != triple.subject:
                 renamed.setdefault(triple.subject, target)
-    if not renamed:
+    # Nodes kept under their own IRI that other graphs already describe are treated the same way.
+    known = set(renamed.values())
+    for subject in {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)} - set(renamed):
+        if any(q.graph_name not in exclude for q in store.quads_matching(subject=subject)):
+            known.add(subject)
+    if not known:
         return triples, {}
     existing: dict[ox.NamedNode, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for target in set(renamed.values()):
+    for target in known:
         for quad in store.quads_matching(subject=target):
             if quad.graph_name in exclude:
                 continue

@@ -25,7 +25,8 @@ _GITHUB = re.compile(r"^github:(?P<repo>[^@\s]+)@(?P<commit>[0-9a-f]{7,40}):(?P<
 
 def slug(text: str) -> str:
     """Lower-case ASCII words joined by '-' (accents dropped: 'Málaga' -> 'malaga')."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c if c.isascii() else ("" if unicodedata.combining(c) else " ") for c in decomposed)
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
@@ -140,6 +141,9 @@ FUNCTIONS: dict[str, Callable[[dict], object]] = {
     IDLAB + "trueCondition": lambda a: a.get(IDLAB + "str") if a.get(IDLAB + "strBoolean") == "true" else None,
     IDLAB + "equal": lambda a: "true" if a.get(GREL + "valueParameter") == a.get(GREL + "valueParameter2") else "false",
     IGFN + "reference": _nth_reference,
+    # An instance IRI <kind/slug> from any text (usually a filled template): accents dropped.
+    IGFN + "instance": lambda a: None if not a.get(IDLAB + "str") else
+    ID_BASE + a.get(IGFN + "kind", "thing") + "/" + slug(a[IDLAB + "str"]),
     IGFN + "sourceIris": lambda a: [ID_BASE + "source/" + source_slug(r) for r in references(a.get(IDLAB + "str"))],
     IGFN + "sourceIri": _one(lambda r: ID_BASE + "source/" + source_slug(r)),
     IGFN + "sourceLabel": _one(source_label),

@@ -156,6 +156,8 @@ class TermMap:
             literal_hint = (self.reference is not None or self.datatype is not None
                             or self.language is not None or self.function is not None)
             term_type = RR.Literal if role == "object" and literal_hint else RR.IRI
+            if role == "parameter":
+                term_type = RR.Literal   # a function argument is text: templates are filled, not encoded
             if self.constant is not None:
                 term_type = RR.Literal if isinstance(self.constant, rdflib.Literal) else RR.IRI
         self.term_type = term_type

@@ -106,6 +106,18 @@ def test_put_creates_201_then_replaces_204(server, graph):
     assert triples(got) == {'<urn:test:s> <urn:test:p> "two"'}
 
 
+def test_put_of_an_empty_body_creates_an_empty_graph(server, graph):
+    reply = http(server, "PUT", at(graph), "", {**TURTLE, **AUTH})
+    assert reply.status == 201, reply.text
+    got = http(server, "GET", at(graph), headers={"Accept": "application/n-triples"})
+    assert got.status == 200 and triples(got) == set()
+    # PUT of an empty body over existing content empties the graph but keeps it.
+    http(server, "PUT", at(graph), GOOD, {**TURTLE, **AUTH})
+    assert http(server, "PUT", at(graph), "", {**TURTLE, **AUTH}).status == 204
+    got = http(server, "GET", at(graph), headers={"Accept": "application/n-triples"})
+    assert got.status == 200 and triples(got) == set()
+
+
 def test_post_merges(server, graph):
     assert http(server, "POST", at(graph), GOOD, {**TURTLE, **AUTH}).status == 201
     assert http(server, "POST", at(graph), GOOD2, {"Content-Type": "application/n-triples", **AUTH}).status == 204

@@ -416,6 +416,9 @@ class RemoteStore(Store):
         # One request is one transaction on every server we document: drops and inserts together.
         parts = [("CLEAR SILENT DEFAULT" if isinstance(g, ox.DefaultGraph) else f"DROP SILENT GRAPH {g}")
                  for g in graphs]
+        # An empty graph still exists afterwards (Graph Store PUT of an empty body).
+        parts += [f"CREATE SILENT GRAPH {g}" for g, quads in graphs.items()
+                  if isinstance(g, ox.NamedNode) and not quads]
         data = self._quad_data(ox.Quad(q.subject, q.predicate, q.object, g)
                                for g, quads in graphs.items() for q in quads)
         if data:

@@ -217,7 +217,10 @@ class OxigraphStore(Store):
             else:
                 parts.append(f"DROP SILENT GRAPH {graph}")
                 body = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
-                inserts.append(f"GRAPH {graph} {{\n{body}}}\n")
+                if body:
+                    inserts.append(f"GRAPH {graph} {{\n{body}}}\n")
+                else:  # an empty graph still exists afterwards (Graph Store PUT of an empty body)
+                    parts.append(f"CREATE SILENT GRAPH {graph}")
         if any(block.strip() for block in inserts):
             parts.append("INSERT DATA {\n" + "".join(inserts) + "}")
         self.update(" ;\n".join(parts))

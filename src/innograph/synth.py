@@ -10,7 +10,8 @@ coordinates (GeoSPARQL WKT and schema:latitude/longitude), innovation clusters, 
 cities with dated org:Memberships and roles, MOUs between cities or institutions, RDF Data Cube
 observations with units and value qualifiers, ranking results, and provenance sources that every
 statement-bearing node is derived from. Years fall in 1990-2026. Every IRI carries a ``synth-``
-slug, so synthetic data can sit beside the shipped data without merging into it.
+slug, so synthetic data can sit beside the shipped data without merging into it, except the
+membership roles, which are the shipped ``role/founding-member`` ... with the shipped labels.
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ def _generate(w: _Writer, cities: int, seed: int) -> None:
         t(_iri(unit), LABEL, _lit(label, "en"))
     roles = {}
     for slug, en, ko in ROLES:
-        node = _id("role", slug)
+        node = f"<{ID_BASE}role/{slug}>"  # the shipped roles (same labels), so named queries apply
         t(node, A, _iri(ORG + "Role"))
         t(node, LABEL, _lit(en, "en"))
         t(node, LABEL, _lit(ko, "ko"))
@@ -357,7 +358,7 @@ def _generate(w: _Writer, cities: int, seed: int) -> None:
                 t(result, LABEL, _lit(f"rank {rank}, {slug} {year}", "en"))
                 t(result, _iri(IG + "ranking"), ranking)
                 t(result, _iri(IG + "rankedEntity"), city)
-                t(result, _iri(IG + "rank"), _typed(rank, "positiveInteger"))
+                t(result, _iri(IG + "rank"), _typed(rank, "integer"))  # Oxigraph keeps no integer subtypes
                 t(result, _iri(IG + "editionYear"), _typed(year, "gYear"))
                 t(result, _iri(IG + "rankingCategory"), category)
                 t(result, _iri(IG + "rankingScope"), scope)

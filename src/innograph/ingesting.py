@@ -260,8 +260,6 @@ def ingest(store: Store, mapping_paths: Iterable[Path], *, graph: str | None = N
         mapping = Mapping(path, sources=sources)
         mappings.append(mapping)
         problems += check_cells(mapping)
-    if problems:
-        raise IngestFailed(problems)
     graphs = {ox.NamedNode(graph or graph_iri(dataset_name(p))): m for p, m in zip(mapping_paths, mappings)}
     exclude = set(graphs)
     datasets: list[DatasetResult] = []
@@ -283,8 +281,13 @@ def ingest(store: Store, mapping_paths: Iterable[Path], *, graph: str | None = N
         datasets.append(DatasetResult(dataset_name(path), graph_node.value, str(path), len(quads), rows,
                                       renamed, quads))
     report = check_change(store, replace=replace)
-    if not report.conforms:
-        raise IngestFailed(_trace(report, all_triples, columns_by_predicate), report)
+    if problems or not report.conforms:
+        # Shape violations at a cell already reported as ill-typed say the same thing again.
+        bad_cells = {(p.origin.file, p.origin.line, p.origin.column) for p in problems if p.origin}
+        traced = [] if report.conforms else _trace(report, all_triples, columns_by_predicate)
+        problems += [p for p in traced
+                     if not p.origin or (p.origin.file, p.origin.line, p.origin.column) not in bad_cells]
+        raise IngestFailed(problems, report)
     result = IngestResult(datasets, report)
     if not dry_run:
         store.replace_graphs(replace)

@@ -148,7 +148,7 @@ EXPECTED = {
         (DAEJEON, "South Korea", "visa-waiver entry", "7.8"),
     ],
     "population-change": [  # seed paragraph 32
-        (DAEJEON, "2024", "Korean nationals", "-3000", "lower bound"),
+        (DAEJEON, "2024", "Korean nationals", "-3000", "upper bound"),
         (DAEJEON, "2024", "foreign residents", "2865", "exact"),
     ],
     "sector-collaborations": [  # seed paragraph 21

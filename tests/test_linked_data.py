@@ -373,3 +373,12 @@ def test_named_graph_iris_dereference(client, shipped_store):
         html = client.get(path, headers={"Accept": BROWSER_ACCEPT})
         assert html.status_code == 200 and graph.value in html.get_data(as_text=True)
     assert client.get("/graph/nowhere", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_qualifier_markers_read_the_right_way_round(client):
+    """Regression: 'fell by more than 3,000' was shown as '> -3,000'. Qualifiers bound the signed value."""
+    page = client.get("/doc/city/daejeon", headers={"Accept": "text/html"}).get_data(as_text=True)
+    row = next(r for r in page.split("<tr") if "Korean nationals" in r)
+    assert "&lt;" in row and "-3,000" in row and "&gt;" not in row
+    research = next(r for r in page.split("<tr") if "research institutions, startups" in r)
+    assert "≲" in research

@@ -33,7 +33,8 @@ QUALIFIERS = {  # ig:valueQualifier -> (marker, what it means)
     IG + "Exact": ("", "exact"),
     IG + "Approximate": ("≈", "approximately"),
     IG + "LowerBound": (">", "more than"),
-    IG + "ApproachingFromBelow": ("<", "approaching (nearly)"),
+    IG + "UpperBound": ("<", "less than"),
+    IG + "ApproachingFromBelow": ("≲", "approaching (nearly)"),
 }
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")

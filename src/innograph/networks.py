@@ -82,7 +82,7 @@ RELATION_LABELS = {
     SCHEMA + "attendee": "attended",
 }
 
-QUALIFIERS = {IG + "LowerBound": "more than ", IG + "Approximate": "about ",
+QUALIFIERS = {IG + "LowerBound": "more than ", IG + "UpperBound": "less than ", IG + "Approximate": "about ",
               IG + "ApproachingFromBelow": "nearly ", IG + "Exact": ""}
 
 _NODE_CHUNK = 2000  # nodes described per query (a VALUES block of this many IRIs)

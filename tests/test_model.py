@@ -29,7 +29,8 @@ KNOWN_EXTERNAL_CLASSES = {
     SCHEMA.Legislation, SCHEMA.EducationalOccupationalProgram, ORG.FormalOrganization, ORG.Post,
     ORG.Role, ORG.Membership, rdflib.URIRef("http://xmlns.com/foaf/0.1/Person"), TIME.Interval,
     TIME.Instant, GEO.Geometry, rdflib.namespace.SKOS.Concept, rdflib.namespace.SKOS.ConceptScheme,
-    QB.DataSet, QB.Observation,
+    QB.DataSet, QB.Observation, rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset"), SCHEMA.Place,
+    SCHEMA.ArchiveOrganization, SCHEMA.MedicalOrganization, SCHEMA.NGO,
 }
 # Kinds of node that carry a statement and so must cite a source.
 STATEMENT_CLASSES = [ORG.Membership, QB.Observation, IG.RankingResult, IG.Agreement, IG.Policy,

@@ -476,6 +476,15 @@ class UpdateRunner:
 
     def effect(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
         """(added, removed) quads the update would cause, computed on an in-memory copy."""
+        try:
+            # Parse (and run on an empty store) first: a malformed update is refused in
+            # milliseconds instead of after copying the whole store.
+            ox.Store().update(sparql)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
+                from None
+        except OSError as exc:
+            raise InnographError(f"the update failed: {exc}") from None
         copy = ox.Store()
         copy.extend(self.store.quads())
         before = set(copy.quads_for_pattern(None, None, None, None))

@@ -50,7 +50,7 @@ TYPE_COLOURS = {
     "Government body": "#882255", "Council": "#AA4499", "Company": "#DDCC77",
     "Facility": "#44AA99", "Organisation": "#332288", "Intergovernmental organisation": "#117733",
     "Sector": "#F0E442", "Ranking": "#661100", "Event": "#6699CC", "Person": "#888888",
-    "MOU": "#117733", "Agreement": "#117733", "Programme": "#44AA99",
+    "MOU": "#117733", "Agreement": "#117733", "Programme": "#44AA99", "Place": "#6699CC",
 }
 STATIC_NODE_LIMIT = 2000
 

@@ -369,14 +369,18 @@ def synth(cities, seed, output):
               metavar="DIR", help="Load and validate these RDF files/directories before serving (repeatable).")
 @click.option("--update-token", default=None, metavar="TOKEN",
               help="Bearer token that allows writes. Env: INNOGRAPH_UPDATE_TOKEN. Unset: read-only.")
-@click.option("--threads", default=None, type=click.IntRange(min=1), help="Request threads (waitress).")
+@click.option("--threads", default=None, type=click.IntRange(min=1),
+              help="Request threads (of each process with --workers).")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="HTTP server processes (default 1, waitress). Above 1: gunicorn, and the store is "
+                   "served read-only (one writer per Oxigraph store).")
 @click.option("--query-timeout", default=None, type=click.FloatRange(min=0, min_open=True),
               help="Seconds before a query is stopped with 503 (default 30).")
 @click.option("--max-rows", default=None, type=click.IntRange(min=1),
               help="Most rows/triples per result (default 100000).")
 @click.option("--help-settings", is_flag=True, help="List every setting with its environment variable and exit.")
 @click.pass_context
-def serve(ctx, host, port, data_dirs, update_token, threads, query_timeout, max_rows, help_settings):
+def serve(ctx, host, port, data_dirs, update_token, threads, workers, query_timeout, max_rows, help_settings):
     """Serve the SPARQL 1.1 endpoint, Graph Store, query page and named queries over HTTP.
 
     Every setting can also be given as an INNOGRAPH_* environment variable (see --help-settings);
@@ -388,5 +392,5 @@ def serve(ctx, host, port, data_dirs, update_token, threads, query_timeout, max_
         return
     from .web.server import serve as run_server
     settings = Settings.load({"store": ctx.obj["store"], "update_token": update_token, "threads": threads,
-                              "query_timeout": query_timeout, "max_rows": max_rows})
+                              "workers": workers, "query_timeout": query_timeout, "max_rows": max_rows})
     run_server(settings, list(data_dirs), host=host, port=port)

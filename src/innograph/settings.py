@@ -91,7 +91,15 @@ REGISTRY: tuple[Setting, ...] = (
             "Seconds a query waits for a free worker process when all are busy; after that the "
             "client gets 503 (server busy) instead of queueing without bound."),
     Setting("threads", 8, _positive(int),
-            "Request threads of the waitress server."),
+            "Request threads of the waitress server (of each gunicorn worker with --workers)."),
+    Setting("workers", 1, _positive(int),
+            "HTTP server processes. 1: waitress, reads and writes. More: gunicorn with that many "
+            "processes over the same on-disk store, each with its own query workers; an Oxigraph "
+            "store has one writer, so the store is then served read-only (load with 'innograph load' "
+            "and restart to change the data)."),
+    Setting("read_only", False, _bool,
+            "Refuse every write (SPARQL Update, Graph Store PUT/POST/DELETE) with 403, even with a "
+            "token. Implied by workers > 1."),
     Setting("cors", True, _bool,
             "Answer cross-origin reads (GET/HEAD/POST of queries) with Access-Control-Allow-Origin: *. "
             "Writes are never allowed cross-origin."),

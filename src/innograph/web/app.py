@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     settings = settings or Settings.load()
     owns_store = store is None
     if store is None:
-        store = open_store(settings.store, shareable=True)
+        store = open_store(settings.store, shareable=not settings.read_only, read_only=settings.read_only)
     path = getattr(store, "path", None)
     if path is None:
         raise UsageError("the server needs a store on disk (a directory, or 'memory' for a scratch "

@@ -187,7 +187,12 @@ def guard_write(what: str) -> None:
 
     Raises Forbidden (no token configured, or a cross-origin request) or Unauthorized (401).
     """
-    token = services().settings.update_token
+    svc = services()
+    if svc.settings.read_only or svc.store.read_only:
+        raise Forbidden(f"{what} refused: this server serves its store read-only (INNOGRAPH_READ_ONLY, "
+                        f"or several --workers processes sharing one on-disk store, which has one "
+                        f"writer); load data with 'innograph load' and restart")
+    token = svc.settings.update_token
     if not token:
         raise Forbidden(f"{what} refused: this server is read-only (no update token is configured; "
                         f"set INNOGRAPH_UPDATE_TOKEN or --update-token to allow writes)")

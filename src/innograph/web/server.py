@@ -1,8 +1,9 @@
-"""``innograph serve``: load (validated) and serve with waitress.
+"""``innograph serve``: load (validated) and serve with waitress, or with gunicorn for ``--workers N``.
 
 Queries already run in parallel in the worker processes (``query_workers``); the request threads
-(``threads``) only wait on them. Under gunicorn use one process (``-w 1 --threads N``) with
-``create_app()``: an Oxigraph store on disk has one writer process.
+(``threads``) only wait on them. With ``workers`` > 1 the HTTP layer (Flask, result transfer) runs in
+that many gunicorn processes too; an Oxigraph store on disk has one writer, so then every process
+opens it read-only and writes are refused (403): load with ``innograph load``, then restart.
 """
 
 from __future__ import annotations
@@ -50,3 +51,49 @@ def serve(settings: Settings, data_dirs: list[Path], *, host: str = "127.0.0.1",
             close_app(app)
         store.close()
         sys.stdout.flush()
+
+
+def serve_processes(settings: Settings, data_dirs: list[Path], *, host: str, port: int) -> None:
+    """Serve with ``settings.workers`` gunicorn processes over one on-disk store, read-only.
+
+    ``data_dirs`` are loaded (validated) by this process first, with the store open for writing;
+    it is closed before the workers fork and open it read-only. Raises UsageError for a store that
+    is not a directory.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    from ..errors import UsageError
+    from ..loading import load_validated
+    from ..store import OxigraphStore
+    from .app import close_app, create_app
+
+    if settings.store == "memory" or settings.store.startswith(("http://", "https://")):
+        raise UsageError("--workers above 1 needs a store directory (several processes open it by path)")
+    if data_dirs:
+        with OxigraphStore(settings.store) as store:
+            result = load_validated(store, data_dirs)
+        print(f"loaded {result.triples} triples from {len(result.files)} file(s); valid", flush=True)
+    read_only = settings.replace(read_only=True)
+
+    class Processes(BaseApplication):
+        def load_config(self):
+            # A worker waits at most for a queue slot and a query; past that gunicorn may recycle it.
+            timeout = int(settings.query_timeout + settings.query_queue_wait) + 30
+            for key, value in {"bind": f"{host}:{port}", "workers": settings.workers,
+                               "worker_class": "gthread", "threads": settings.threads,
+                               "timeout": timeout, "graceful_timeout": 10,
+                               "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                               "worker_exit": lambda server, worker: close_app(worker.wsgi)
+                               if hasattr(worker, "wsgi") and hasattr(worker.wsgi, "extensions") else None,
+                               }.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            # Called in each worker after the fork: every process has its own store handle and pool.
+            app = create_app(read_only)
+            app.extensions["innograph"].pool.warm_up()
+            return app
+
+    print(f"innograph serving {settings.store} read-only on http://{host}:{port}/ with "
+          f"{settings.workers} processes (SPARQL at /sparql)", flush=True)
+    Processes().run()

@@ -22,9 +22,11 @@ serve: install
 	$(BIN)/innograph --store $(STORE) serve --host $(HOST) --port $(PORT)
 
 # Regenerates data/breadth-*.ttl from the RML mappings (mappings/*.rml.ttl) and ../shared/breadth/.
+# Starts from the hand-written data only and ingests the mappings in name order, so a triple an
+# earlier graph holds is not restated by a later one (each triple has one home).
 data: install
 	rm -rf var/data-build
-	$(BIN)/innograph --store var/data-build load data/
+	$(BIN)/innograph --store var/data-build load $(filter-out data/breadth-%,$(wildcard data/*.ttl))
 	for mapping in mappings/*.rml.ttl; do \
 	  $(BIN)/innograph --store var/data-build ingest --output-dir data $$mapping || exit 1; done
 	rm -rf var/data-build

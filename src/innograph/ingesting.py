@@ -161,6 +161,9 @@ def reconcile(store: Store, triples: dict[ox.Triple, MappedTriple],
     for triple in triples:
         if triple.predicate in (OWL_SAME_AS, SCHEMA_URL) and isinstance(triple.subject, ox.NamedNode):
             target = index.get((triple.predicate.value, triple.object.value))
+            if target is None and triple.predicate == OWL_SAME_AS and _described_elsewhere(store, triple.object, exclude):
+                # A mapping may say outright which existing node a row is (a lookup table of seed IRIs).
+                target = triple.object
             if target is not None and target != triple.subject:
                 renamed.setdefault(triple.subject, target)
     # Nodes kept under their own IRI that other graphs already describe are treated the same way.
@@ -169,7 +172,7 @@ def reconcile(store: Store, triples: dict[ox.Triple, MappedTriple],
         if any(q.graph_name not in exclude for q in store.quads_matching(subject=subject)):
             known.add(subject)
     if not known:
-        return triples, {}
+        return _without_restated(store, triples, exclude), {}
     existing: dict[ox.NamedNode, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for target in known:
         for quad in store.quads_matching(subject=target):
@@ -191,11 +194,42 @@ def reconcile(store: Store, triples: dict[ox.Triple, MappedTriple],
                 elif triple.predicate.value not in MULTI_VALUED:
                     continue
         new = ox.Triple(subject, triple.predicate, obj)
+        if triple.predicate == OWL_SAME_AS and subject == obj:
+            continue
         if new in out:
             out[new].origins |= mapped.origins
         else:
             out[new] = MappedTriple(new, set(mapped.origins))
-    return out, {k.value: v.value for k, v in renamed.items()}
+    return _without_restated(store, out, exclude), {k.value: v.value for k, v in renamed.items()}
+
+
+def _described_elsewhere(store: Store, node, exclude: set[ox.NamedNode]) -> bool:
+    from .namespaces import ID_BASE
+    if not isinstance(node, ox.NamedNode) or not node.value.startswith(ID_BASE):
+        return False
+    return any(q.graph_name not in exclude for q in store.quads_matching(subject=node))
+
+
+def _without_restated(store: Store, triples: dict[ox.Triple, MappedTriple],
+                      exclude: set[ox.NamedNode]) -> dict[ox.Triple, MappedTriple]:
+    """``triples`` less those another graph (outside ``exclude``) already holds.
+
+    Each triple has one home: Oxigraph's union default graph does not merge duplicates, so a triple
+    stored in two named graphs is counted twice by every query over the union. Triples with a
+    blank node are kept (their blank nodes are the mapping's own).
+    """
+    held: dict = {}
+    out = {}
+    for triple, mapped in triples.items():
+        if not isinstance(triple.subject, ox.BlankNode) and not isinstance(triple.object, ox.BlankNode):
+            if triple.subject not in held:   # one look-up per subject, not per triple (remote stores)
+                held[triple.subject] = {ox.Triple(q.subject, q.predicate, q.object)
+                                        for q in store.quads_matching(subject=triple.subject)
+                                        if q.graph_name not in exclude}
+            if triple in held[triple.subject]:
+                continue
+        out[triple] = mapped
+    return out
 
 
 def _trace(report: ValidationReport, triples: dict[ox.Triple, MappedTriple],

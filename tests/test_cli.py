@@ -165,3 +165,17 @@ def test_every_command_and_option_is_documented(runner):
             if isinstance(param, click.Option):
                 assert param.help, f"{name} {param.opts} has no help text"
                 assert param.opts[-1] in result.output
+
+
+def test_named_query_parameters_are_bound_with_their_declared_type(runner, tmp_path):
+    store = tmp_path / "store"
+    invoke(runner, "--store", store, "load", DATA)
+    result = invoke(runner, "--store", store, "query", "population-change", "--param", "year=2024",
+                    "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = result.stdout.splitlines()[1:]
+    assert rows and all(",2024," in row for row in rows)
+    result = invoke(runner, "--store", store, "query", "population-change", "--param", "year=twenty")
+    assert result.exit_code == 2 and "parameter 'year'" in result.stderr
+    result = invoke(runner, "--store", store, "query", "population-change", "--param", "colour=red")
+    assert result.exit_code == 2 and "no parameter 'colour'" in result.stderr

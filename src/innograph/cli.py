@@ -136,7 +136,8 @@ def _read_query(text: str) -> tuple[str, str]:
               type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ttl", "nt", "jsonld", "rdf"]),
               help="table/csv/tsv/json/xml for SELECT and ASK; turtle/nt/jsonld/rdf for CONSTRUCT and DESCRIBE.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind ?NAME to VALUE as a typed term (IRIs in <...>, else a string literal). Repeatable.")
+              help="Bind ?NAME to VALUE. Named queries type it as their header declares (iri, year, "
+                   "integer...); for other queries <...> is an IRI, anything else a string. Repeatable.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
               help="Stop after this many rows or triples.")
 @click.pass_context
@@ -152,14 +153,22 @@ def query(ctx, query_text, output_format, params, max_rows):
     from .formats import rdf_format, result_format
     from .namespaces import PREFIXES
     from .results import kind_of, render, text_table
+    from .catalogue import read_query
+    from .parsing import parse_term
     sparql, origin = _read_query(query_text)
-    substitutions = {}
+    values = {}
     for item in params:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise UsageError(f"--param {item!r}: expected NAME=VALUE")
-        term = ox.NamedNode(value[1:-1]) if value.startswith("<") and value.endswith(">") else ox.Literal(value)
-        substitutions[ox.Variable(name.lstrip("?$"))] = term
+        values[name.lstrip("?$")] = value
+    if origin != "QUERY" and sparql.lstrip().startswith("#"):
+        # A named query declares typed parameters (and defaults) in its header: bind through them.
+        bound = read_query(Path(origin)).bind(values)
+        substitutions = {ox.Variable(k): parse_term(v) for k, v in bound.items()}
+    else:
+        substitutions = {ox.Variable(k): ox.NamedNode(v[1:-1]) if v.startswith("<") and v.endswith(">")
+                         else ox.Literal(v) for k, v in values.items()}
     with _open(ctx, read_only=True) as store:
         try:
             result = store.query(sparql, substitutions=substitutions or None)

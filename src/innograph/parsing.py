@@ -95,3 +95,15 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         else:
             raise RdfSyntaxError("no such file or directory", source=str(path))
     return files
+
+
+def parse_term(text: str):
+    """One RDF term written in N-Triples syntax (``<iri>``, ``"lit"^^<dt>``, ``"x"@en``).
+
+    Raises RdfSyntaxError for anything else.
+    """
+    try:
+        quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {text} .".encode(), ox.RdfFormat.N_TRIPLES)))
+    except (SyntaxError, StopIteration):
+        raise RdfSyntaxError(f"not an RDF term in N-Triples syntax: {text!r}", source="term") from None
+    return quad.object

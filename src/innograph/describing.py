@@ -82,7 +82,12 @@ def labels_of(store: Store, nodes) -> list[ox.Triple]:
 
 def describe(store: Store, iri: str) -> Description:
     """The description of ``iri`` (see the module docstring); empty parts when the store has none."""
-    node = ox.NamedNode(iri)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        # Not an IRI (e.g. /ontology/% from a client): nothing can be said about it, so it is a
+        # 404 like any unknown name, never a 500.
+        return Description(iri, (), (), ())
     outgoing = concise_bounded_description(store, node)
     incoming = [t for t in _triples(store.quads_matching(object=node)) if t.subject != node]
     mentioned: dict[ox.NamedNode, None] = {}

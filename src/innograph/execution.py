@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
 
@@ -114,6 +114,25 @@ def _resolve(token: Token, prefixes: Mapping[str, str], base: str | None) -> str
     return None
 
 
+def _under(iri: str, prefix: str) -> bool:
+    """True when ``iri`` starts with ``prefix`` *and* names the same host and port.
+
+    A bare string prefix is not enough: with an allowed prefix written without its final slash,
+    ``http://example.org@127.0.0.1:8080/`` (user info) or ``http://example.org.attacker.net/``
+    start with ``http://example.org`` yet connect elsewhere. User info is never allowed.
+    """
+    if not iri.startswith(prefix):
+        return False
+    try:
+        target, allowed = urlsplit(iri), urlsplit(prefix)
+        if target.username is not None or target.password is not None:
+            return False
+        return (target.scheme.lower(), target.hostname, target.port) == \
+            (allowed.scheme.lower(), allowed.hostname, allowed.port)
+    except ValueError:      # a port that is not a number, an unbalanced IPv6 bracket
+        return False
+
+
 def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[str] = (),
             load_allow: Iterable[str] = ()) -> QueryShape:
     """Check a query (or update) before pyoxigraph sees it.
@@ -173,7 +192,7 @@ def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[
                 # Fail closed: whatever this is, it is not an IRI we can check against the list.
                 raise QueryRefused(f"{where}: {upper} is refused: its endpoint is not an IRI this "
                                    f"server can check against the allow-list ({setting})")
-            if not any(iri.startswith(prefix) for prefix in allow):
+            if not any(_under(iri, prefix) for prefix in allow):
                 allowed = ", ".join(allow) if allow else "none are allowed on this server"
                 raise QueryRefused(f"{where}: {upper} <{iri}> is refused: it is not under an "
                                    f"allowed prefix ({allowed}; setting {setting})")

@@ -84,7 +84,10 @@ def start_server(*, token: str | None = TOKEN, data: list[Path] | None = None, e
     args += extra_args or []
     environment = {k: v for k, v in os.environ.items() if not k.startswith("INNOGRAPH_")}
     environment.update({"INNOGRAPH_QUERY_WORKERS": "3", "INNOGRAPH_MAX_BODY_BYTES": str(MAX_BODY),
-                        "INNOGRAPH_QUERIES_DIR": str(FIXTURE_QUERIES), "INNOGRAPH_QUERY_QUEUE_WAIT": "5"})
+                        "INNOGRAPH_QUERIES_DIR": str(FIXTURE_QUERIES), "INNOGRAPH_QUERY_QUEUE_WAIT": "5",
+                        # Every test client is 127.0.0.1: the guard tests' wrong tokens must not
+                        # trip the failed-authentication limit (tested on its own in test_attacks.py).
+                        "INNOGRAPH_AUTH_FAILURES_PER_MINUTE": "100000"})
     environment.update(env)
     log = workdir / "server.log"
     with open(log, "wb") as out:

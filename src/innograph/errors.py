@@ -101,5 +101,15 @@ class Unauthorized(InnographError):
     http_status = 401
 
 
+class TooManyRequests(InnographError):
+    """A client went over a rate limit; ``retry_after`` is in seconds."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class NotFound(InnographError):
     http_status = 404

@@ -74,6 +74,13 @@ REGISTRY: tuple[Setting, ...] = (
             "'Innograph-Results-Truncated: true' says when the cap applied."),
     Setting("max_body_bytes", 16 * 1024 * 1024, _positive(int),
             "Largest request body accepted (query, update or RDF upload); larger bodies get 413."),
+    Setting("max_header_bytes", 64 * 1024, _positive(int),
+            "Largest total size of a request's line and headers; larger requests get 431 from the "
+            "HTTP server before the application sees them."),
+    Setting("auth_failures_per_minute", 10, _positive(int),
+            "Failed write authentications (wrong or missing bearer token) one client address may make "
+            "in 60 seconds; past that its writes get 429 with Retry-After until the minute has passed, "
+            "so a token cannot be guessed at speed."),
     Setting("max_query_depth", 64, _positive(int),
             "Deepest nesting of { } ( ) [ ] a query may have; deeper ones get 400 before they are "
             "parsed (Oxigraph crashes on very deep queries)."),

@@ -6,22 +6,72 @@ translates its requests into those calls.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
+import math
+import threading
+import time
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import (Forbidden, InnographError, NotAcceptable, Unauthorized, UnsupportedFormatError,
-                      UsageError, ValidationFailed)
+from ..errors import (Forbidden, InnographError, NotAcceptable, TooManyRequests, Unauthorized,
+                      UnsupportedFormatError, UsageError, ValidationFailed)
 from ..formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, rdf_format, result_format
 
 HTML = Format("html", "text/html", (".html",), ("htm",), ("application/xhtml+xml",))
 JSON = Format("jsonapi", "application/json", (".json",))
 TEXT = Format("text", "text/plain", (".txt",))
 FORMAT_NAMES = "json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (CONSTRUCT/DESCRIBE)"
+
+
+class AuthFailures:
+    """Failed write authentications per client address over a sliding minute.
+
+    Bounded memory: at most ``max_clients`` addresses are tracked (the stalest are forgotten first).
+    """
+
+    WINDOW = 60.0
+
+    def __init__(self, per_minute: int, *, max_clients: int = 10_000, clock=time.monotonic):
+        self.per_minute = per_minute
+        self.max_clients = max_clients
+        self.clock = clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        failures = self._failures.get(client)
+        if failures is None:
+            return deque()
+        while failures and failures[0] <= now - self.WINDOW:
+            failures.popleft()
+        if not failures:
+            del self._failures[client]
+        return failures
+
+    def retry_after(self, client: str) -> int | None:
+        """Seconds until ``client`` may try again, or None when it is under the limit."""
+        with self._lock:
+            now = self.clock()
+            failures = self._recent(client, now)
+            if len(failures) < self.per_minute:
+                return None
+            return max(1, math.ceil(failures[-self.per_minute] + self.WINDOW - now))
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            now = self.clock()
+            failures = self._recent(client, now)
+            failures.append(now)
+            self._failures[client] = failures
+            self._failures.move_to_end(client)
+            while len(self._failures) > self.max_clients:
+                self._failures.popitem(last=False)
 
 
 @dataclass
@@ -33,6 +83,11 @@ class Services:
     pool: object            # execution.QueryPool
     updates: object         # execution.UpdateRunner
     owns_store: bool = False
+    auth_failures: AuthFailures | None = None
+
+    def __post_init__(self):
+        if self.auth_failures is None:
+            self.auth_failures = AuthFailures(self.settings.auth_failures_per_minute)
 
 
 def services() -> Services:
@@ -157,6 +212,8 @@ def handle_innograph_error(exc: InnographError) -> Response:
     headers = {}
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="innograph"'
+    if isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, ValidationFailed):
         return error_response(422, f"the write was refused and nothing changed: {exc.message}",
                               report=exc.report)
@@ -199,17 +256,49 @@ def guard_write(what: str) -> None:
     if _cross_origin():
         raise Forbidden(f"{what} refused: writes are never accepted from another origin "
                         f"({request.headers.get('Origin')})")
+    failures = services().auth_failures
+    client = request.remote_addr or "unknown"
+    # Checked before the token is looked at: while an address is over the limit, its guesses are
+    # not even compared, so guessing cannot go faster than the limit allows.
+    wait = failures.retry_after(client)
+    if wait is not None:
+        raise TooManyRequests(f"{what} refused: too many failed authentications from {client} "
+                              f"(limit {failures.per_minute} a minute, setting "
+                              f"INNOGRAPH_AUTH_FAILURES_PER_MINUTE); retry in {wait} s",
+                              retry_after=wait)
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given:
+        failures.failed(client)
         raise Unauthorized(f"{what} needs 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+    # compare_digest takes the same time wherever the first difference is (no early return on a
+    # wrong prefix); comparing digests of equal length hides the token's length as well.
+    if not hmac.compare_digest(hashlib.sha256(given.strip().encode()).digest(),
+                               hashlib.sha256(token.encode()).digest()):
+        failures.failed(client)
         raise Unauthorized(f"{what} refused: the bearer token is wrong")
+
+
+_READ_METHODS = {"GET", "HEAD", "POST"}
+_READ_HEADERS = {"accept", "content-type"}
+
+
+def _read_preflight() -> bool:
+    """True for a CORS preflight of a read: GET/HEAD/POST carrying no header beyond Accept and
+    Content-Type (so never Authorization). Preflights of writes get no CORS headers at all."""
+    method = request.headers.get("Access-Control-Request-Method", "").strip().upper()
+    if method and method not in _READ_METHODS:
+        return False
+    asked = {h.strip().lower() for h in request.headers.get("Access-Control-Request-Headers", "").split(",")
+             if h.strip()}
+    return asked <= _READ_HEADERS
 
 
 def add_cors(response: Response) -> Response:
     """Cross-origin reads are allowed (setting cors); write methods never get CORS headers."""
     if not services().settings.cors:
+        return response
+    if request.method == "OPTIONS" and not _read_preflight():
         return response
     if request.method in {"GET", "HEAD", "POST", "OPTIONS"} and not getattr(request, "innograph_write",
                                                                               False):

@@ -42,7 +42,8 @@ def serve(settings: Settings, data_dirs: list[Path], *, host: str = "127.0.0.1",
         print(f"innograph serving {store.location} on http://{host}:{port}/ (SPARQL at /sparql)",
               flush=True)
         waitress.serve(app, host=host, port=port, threads=settings.threads,
-                       max_request_body_size=settings.max_body_bytes, ident="innograph",
+                       max_request_body_size=settings.max_body_bytes,
+                       max_request_header_size=settings.max_header_bytes, ident="innograph",
                        _quiet=True, clear_untrusted_proxy_headers=True)
     except KeyboardInterrupt:
         pass

@@ -122,3 +122,23 @@ def make_store(backend, tmp_path, request):
     yield make
     for store in reversed(opened):
         store.close()
+
+
+# -- hypothesis profiles: short in `make test`, long in `make fuzz` (HYPOTHESIS_PROFILE=fuzz) --------
+
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    # Examples go through a real app with worker processes: no per-example deadline, and slow
+    # data generation is expected.
+    common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                         HealthCheck.function_scoped_fixture],
+                  print_blob=True)
+    settings.register_profile("ci", max_examples=12, derandomize=True, **common)
+    settings.register_profile("fuzz", max_examples=400, **common)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()

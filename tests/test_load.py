@@ -243,3 +243,18 @@ def test_synth_is_deterministic_and_valid_turtle(tmp_path):
     synth.write(other, cities=3, seed=12)
     assert other.read_bytes() != first.read_bytes()
     assert sum(1 for _ in ox.parse(path=str(first), format=ox.RdfFormat.TURTLE)) == count
+
+
+def test_pyshacl_and_turbo_give_identical_reports(synth_store, tmp_path):
+    pytest.importorskip("pyshacl_turbo")
+    _, written = synth_store
+    planted = [q for case in ("share-over-100", "area-not-a-place", "second-country")
+               for quads in parse_sources([write(tmp_path, f"{case}.ttl", PROLOGUE + PLANTED[case]
+                                                 .replace("<observation/planted>", f"<observation/planted-{case}>"))])[0].values()
+               for q in quads]
+    graph = graph_from_quads(written + planted)
+    reports = {engine: validate(graph, engine=engine) for engine in ("pyshacl", "turbo")}
+    keys = {engine: {(v.focus_node, v.path, v.value, v.message, v.severity, v.constraint) for v in r.violations}
+            for engine, r in reports.items()}
+    assert keys["pyshacl"] == keys["turbo"]
+    assert len(keys["turbo"]) >= 3

@@ -33,7 +33,17 @@ def slug(text: str) -> str:
 def references(cell: str | None) -> list[str]:
     """The distinct references of a source cell, in order."""
     out: list[str] = []
-    for part in (cell or "").split(";"):
+    # ';' inside a reference's parenthesised note ("(first census; year not given)") does not split.
+    parts, depth, current = [], 0, ""
+    for char in cell or "":
+        depth += (char == "(") - (char == ")")
+        if char == ";" and depth <= 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    for part in parts:
         part = part.strip()
         if part and part not in out:
             out.append(part)
@@ -130,6 +140,87 @@ def _contains(arguments: dict) -> str:
     return "true" if other.lower() in items else "false"
 
 
+_YEAR_CELL = re.compile(r"^(c\.\s*)?([12][0-9]{3})$")
+_DATE_TOKEN = re.compile(r"(?<![0-9])([12][0-9]{3})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?(?![0-9])")
+_SCALE = {"thousand": 10 ** 3, "million": 10 ** 6, "billion": 10 ** 9, "trillion": 10 ** 12}
+
+
+def _year(arguments: dict) -> str | None:
+    """A reference-year cell as a year: '2022' and 'c.2022' give '2022'; anything else nothing."""
+    match = _YEAR_CELL.match((arguments.get(IDLAB + "str") or "").strip())
+    return match.group(2) if match else None
+
+
+def _period_note(arguments: dict) -> str | None:
+    """For an approximate year ('c.2022'), what was recorded and why; nothing for a plain year."""
+    cell = (arguments.get(IDLAB + "str") or "").strip()
+    match = _YEAR_CELL.match(cell)
+    if not match or not match.group(1):
+        return None
+    return f"The source gives the reference year as '{cell}' (about {match.group(2)}); recorded as {match.group(2)}."
+
+
+def _date_tokens(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(0) for m in _DATE_TOKEN.finditer(text or "")))
+
+
+def _date(arguments: dict) -> str | None:
+    """A date in free text, if it has the wanted precision (``igfn:precision``: year, month, date).
+
+    ``igfn:which`` 'first' (default) takes the first date written in the cell; 'sole' takes it only
+    when the cell names a single date, so a cell where sources disagree ('1985 (some sources
+    1988)') gives nothing and the disagreement is recorded elsewhere.
+    """
+    tokens = _date_tokens(arguments.get(IDLAB + "str") or "")
+    which = arguments.get(IGFN + "which") or "first"
+    if not tokens or (which == "sole" and len(tokens) != 1):
+        return None
+    length = {"year": 4, "month": 7, "date": 10}[arguments.get(IGFN + "precision") or "year"]
+    return tokens[0] if len(tokens[0]) == length else None
+
+
+def _number(arguments: dict) -> str | None:
+    """A cell that is one plain decimal number, or nothing ('core 0.66; hinterland 1.80' is not)."""
+    cell = (arguments.get(IDLAB + "str") or "").strip()
+    return cell if re.fullmatch(r"[0-9]+(\.[0-9]+)?", cell) else None
+
+
+def canonical_decimal(value) -> str:
+    """A decimal as Oxigraph stores it: no exponent, no trailing zeros, no trailing '.0'."""
+    from decimal import Decimal
+    text = format(Decimal(value).normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _base_unit_value(arguments: dict) -> str | None:
+    """A number in base units: the unit cell's scale word multiplies it ('2.5', 'trillion KRW')."""
+    from decimal import Decimal, InvalidOperation
+    value = (arguments.get(IDLAB + "str") or "").strip()
+    unit = (arguments.get(IGFN + "unit") or "").lower().split()
+    factor = next((_SCALE[w] for w in unit if w in _SCALE), 1)
+    try:
+        return canonical_decimal(Decimal(value) * factor)
+    except InvalidOperation:
+        return None
+
+
+def _instance(arguments: dict) -> str | None:
+    """An instance IRI <kind/slug> from any text; nothing when an ``igfn:when`` argument is given empty."""
+    if IGFN + "when" in arguments and not arguments[IGFN + "when"]:
+        return None
+    if not arguments.get(IDLAB + "str"):
+        return None
+    return ID_BASE + arguments.get(IGFN + "kind", "thing") + "/" + slug(arguments[IDLAB + "str"])
+
+
+def _dataset_iri(arguments: dict) -> str | None:
+    """<dataset/NAME-SOURCE>: one dataset per source of a table (its first reference)."""
+    found = references(arguments.get(IDLAB + "str"))
+    if not found:
+        return None
+    return ID_BASE + "dataset/" + slug(arguments.get(IGFN + "name") or "table") + "-" + source_slug(found[0])[:60].rstrip("-")
+
+
 FUNCTIONS: dict[str, Callable[[dict], object]] = {
     GREL + "string_replace": lambda a: None if a.get(GREL + "valueParameter") is None else
     a[GREL + "valueParameter"].replace(a.get(GREL + "p_string_find") or "", a.get(GREL + "p_string_replace") or ""),
@@ -142,8 +233,13 @@ FUNCTIONS: dict[str, Callable[[dict], object]] = {
     IDLAB + "equal": lambda a: "true" if a.get(GREL + "valueParameter") == a.get(GREL + "valueParameter2") else "false",
     IGFN + "reference": _nth_reference,
     # An instance IRI <kind/slug> from any text (usually a filled template): accents dropped.
-    IGFN + "instance": lambda a: None if not a.get(IDLAB + "str") else
-    ID_BASE + a.get(IGFN + "kind", "thing") + "/" + slug(a[IDLAB + "str"]),
+    IGFN + "instance": _instance,
+    IGFN + "datasetIri": _dataset_iri,
+    IGFN + "year": _year,
+    IGFN + "periodNote": _period_note,
+    IGFN + "date": _date,
+    IGFN + "number": _number,
+    IGFN + "baseUnitValue": _base_unit_value,
     IGFN + "sourceIris": lambda a: [ID_BASE + "source/" + source_slug(r) for r in references(a.get(IDLAB + "str"))],
     IGFN + "sourceIri": _one(lambda r: ID_BASE + "source/" + source_slug(r)),
     IGFN + "sourceLabel": _one(source_label),

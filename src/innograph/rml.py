@@ -210,6 +210,11 @@ class TermMap:
         columns = self.columns()
         if self.constant is not None and self.term_type != RR.Literal:
             return [Term(ox.NamedNode(str(self.constant)), columns)]
+        if isinstance(self.constant, rdflib.Literal) and (self.constant.language or self.constant.datatype):
+            # A constant literal keeps its own language tag or datatype ("area"@en).
+            if self.constant.language:
+                return [Term(ox.Literal(str(self.constant), language=self.constant.language), columns)]
+            return [Term(ox.Literal(str(self.constant), datatype=ox.NamedNode(str(self.constant.datatype))), columns)]
         out = []
         for value in self.values(row):
             if self.term_type == RR.IRI:

@@ -25,7 +25,6 @@ from .store import GraphName, Store
 from .validation import ONTOLOGY_FILE, ValidationReport, graph_from_quads, to_rdflib, validate
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDF_TYPE_RDFLIB = rdflib.RDF.type
 NEIGHBOURHOOD_HOPS = 3
 
 
@@ -116,54 +115,9 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
                     if _is_node(quad.object):
                         next_frontier.add(quad.object)
         frontier = next_frontier
-    return _validate_focus(context, [to_rdflib(n) for n in focus])
-
-
-def _validate_focus(context: rdflib.Graph, focus: list) -> ValidationReport:
-    """Validate the focus nodes of ``context``; blank nodes too, which pySHACL's focus_nodes refuses.
-
-    pySHACL takes only IRIs as focus nodes (a blank node raised TypeError). Blank focus nodes
-    (intervals, instants, geometries of the changed data) are validated by a second run over
-    what they reach in the context, keeping only the results about them.
-    """
-    named = [n for n in focus if isinstance(n, rdflib.URIRef)]
-    blank = {n for n in focus if isinstance(n, rdflib.BNode) and (n, None, None) in context}
-    report = validate(context, focus_nodes=named) if named else ValidationReport(True, [], rdflib.Graph())
-    if not blank:
-        return report
-    reach = rdflib.Graph()
-    frontier, seen = set(blank), set()
-    for hop in range(NEIGHBOURHOOD_HOPS + 1):
-        next_frontier = set()
-        for node in frontier - seen:
-            seen.add(node)
-            for _, p, o in context.triples((node, RDF_TYPE_RDFLIB if hop == NEIGHBOURHOOD_HOPS else None, None)):
-                reach.add((node, p, o))
-                if isinstance(o, (rdflib.URIRef, rdflib.BNode)):
-                    next_frontier.add(o)
-        frontier = next_frontier
-    extra = validate(reach)
-    wanted = {n.n3() for n in blank}
-    kept = [v for v in extra.violations if v.focus_node in wanted]
-    results = report.results_graph if report.results_graph is not None else rdflib.Graph()
-    if extra.results_graph is not None:
-        sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-        for result in extra.results_graph.subjects(sh.focusNode, None):
-            if extra.results_graph.value(result, sh.focusNode) in blank:
-                _copy_description(extra.results_graph, result, results)
-                results.add((next(results.subjects(rdflib.RDF.type, sh.ValidationReport), result),
-                             sh.result, result))
-    violations = sorted(report.violations + kept,
-                        key=lambda v: (v.severity != "Violation", v.focus_node, v.path or "", v.message))
-    return ValidationReport(not any(v.severity == "Violation" for v in violations), violations, results,
-                            focus_count=len(focus))
-
-
-def _copy_description(source: rdflib.Graph, node, into: rdflib.Graph) -> None:
-    for triple in source.triples((node, None, None)):
-        into.add(triple)
-        if isinstance(triple[2], rdflib.BNode):
-            _copy_description(source, triple[2], into)
+    # validate() judges the whole neighbourhood and keeps the results about the focus nodes,
+    # blank ones included (pySHACL's own focus_nodes refuses blank nodes).
+    return validate(context, focus_nodes=[to_rdflib(n) for n in focus])
 
 
 def commit(store: Store, graphs: Mapping[GraphName, list[ox.Quad]]) -> None:

@@ -258,3 +258,14 @@ def test_pyshacl_and_turbo_give_identical_reports(synth_store, tmp_path):
             for engine, r in reports.items()}
     assert keys["pyshacl"] == keys["turbo"]
     assert len(keys["turbo"]) >= 3
+
+
+def test_synth_at_scale_keeps_country_codes_two_letters(tmp_path):
+    # Regression: beyond the 20 real countries (from ~270 cities on) codes were "Q20"..., which the
+    # country shape refuses; a 1M-triple file had 40 violations of its own.
+    import re
+    path = tmp_path / "big.nt"
+    synth.write(path, cities=1000, seed=1)
+    codes = re.findall(r'/country/synth-\w+> <https://schema.org/identifier> "([^"]*)"', path.read_text())
+    assert len(codes) == 60 and len(set(codes)) == 60
+    assert all(re.fullmatch(r"[A-Z]{2}", code) for code in codes)

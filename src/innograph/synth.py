@@ -250,7 +250,10 @@ def _generate(w: _Writer, cities: int, seed: int) -> None:
         if i < len(COUNTRIES):
             code, label, lang, lat, lon = COUNTRIES[i]
         else:
-            code, label, lang = f"Q{i:02d}", f"{name(3)}ia", "en"
+            # Made-up countries take the user-assigned ISO codes XA..XZ, YA..YZ (two letters, as
+            # the country shape asks, and never a real country's).
+            extra = i - len(COUNTRIES)
+            code, label, lang = f"{'XY'[extra // 26]}{chr(65 + extra % 26)}", f"{name(3)}ia", "en"
             lat, lon = rnd.uniform(-50, 65), rnd.uniform(-170, 170)
         node = _id("country", code.lower())
         t(node, A, _iri(SCHEMA + "Country"))

@@ -16,6 +16,7 @@ from innograph.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+ID = "https://w3id.org/innograph/id/"
 SEED = sorted(p for p in (ROOT / "data").glob("*.ttl") if not p.name.startswith("breadth-"))
 GRAPH = "https://w3id.org/innograph/graph/sector-companies"
 
@@ -134,3 +135,63 @@ def test_every_breadth_statement_node_names_its_source(shipped_store):
         "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/innograph/graph/breadth-')) "
         "FILTER NOT EXISTS { ?n prov:wasDerivedFrom ?s } }"))
     assert missing == []
+
+
+def test_template_from_the_shapes_filled_and_ingested_shows_on_the_page_and_in_queries(shipped_store, tmp_path):
+    from publishing_app import publishing_app
+
+    store = OxigraphStore(tmp_path / "store")
+    store.add(shipped_store.quads())
+    store.close()
+    runner = CliRunner()
+    made = runner.invoke(main, ["--store", str(tmp_path / "store"), "template", "schema:ResearchOrganization",
+                                "-o", str(tmp_path / "tpl")])
+    assert made.exit_code == 0, made.output
+    table = tmp_path / "tpl" / "researchorganization.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    # From OrganizationShape: labels per sh:languageIn, English required (sh:qualifiedMinCount),
+    # IRI columns with the store's instances of their sh:class as allowed values.
+    assert header[:3] == ["id", "label_en", "label_ko"]
+    assert {"country", "basedIn", "subOrganizationOf", "homepage", "sameAs"} <= set(header)
+    assert "# label_en (required): text in language 'en'" in lines
+    assert "# label_ko (optional): text in language 'ko'" in lines
+    country = next(line for line in lines if line.startswith("# country "))
+    assert "country/south-korea" in country and "country/spain" in country
+    assert any(line.startswith("# homepage (optional)") and "matching ^https://" in line for line in lines)
+    assert lines[-1].startswith("# example: example-research-institute,Example Research Institute")
+    # A researcher fills one row (the commented lines stay) and ingests it.
+    row = {name: "" for name in header}
+    row.update({"id": "Daejeon Quantum Lab", "label_en": "Daejeon Quantum Lab", "label_ko": "대전 양자 연구소",
+                "country": "country/south-korea", "basedIn": "city/daejeon",
+                "subOrganizationOf": "organization/kriss", "homepage": "https://quantum.example.org/"})
+    with table.open("a", encoding="utf-8") as handle:
+        handle.write(",".join(row[name] for name in header) + "\n")
+    ingested = runner.invoke(main, ["--store", str(tmp_path / "store"), "ingest",
+                                    str(tmp_path / "tpl" / "researchorganization.rml.ttl")])
+    assert ingested.exit_code == 0, ingested.output
+    assert "ingested 1 row(s)" in ingested.output
+    filled = OxigraphStore(tmp_path / "store")
+    try:
+        rows = list(filled.query(
+            "PREFIX schema: <https://schema.org/> PREFIX ig: <https://w3id.org/innograph/ontology#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX org: <http://www.w3.org/ns/org#> "
+            "SELECT ?o ?parent WHERE { ?o a schema:ResearchOrganization ; ig:basedIn <" + ID + "city/daejeon> ; "
+            "rdfs:label 'Daejeon Quantum Lab'@en ; org:subOrganizationOf ?parent }"))
+        assert [(r["o"].value, r["parent"].value) for r in rows] == [
+            (ID + "organization/daejeon-quantum-lab", ID + "organization/kriss")]
+        with publishing_app(filled, tmp_path / "app") as app:
+            page = app.test_client().get("/doc/organization/daejeon-quantum-lab", headers={"Accept": "text/html"})
+            assert page.status_code == 200
+            html = page.get_data(as_text=True)
+            assert "Daejeon Quantum Lab" in html and "대전 양자 연구소" in html
+    finally:
+        filled.close()
+
+
+def test_template_for_a_class_without_a_shape_is_refused(tmp_path):
+    result = CliRunner().invoke(main, ["--store", str(tmp_path / "store"), "template", "schema:Thing",
+                                       "-o", str(tmp_path / "tpl")])
+    assert result.exit_code == 2
+    assert "no shape targets schema:Thing" in result.output
+    assert "schema:ResearchOrganization" in result.output

@@ -290,6 +290,27 @@ GRAPH_FORMATS = ("graphml", "gexf", "json", "cyjs", "dot", "svg", "png", "html",
 
 
 @main.command()
+@click.argument("class_name", metavar="CLASS")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Directory for CLASS.csv and CLASS.rml.ttl.")
+@click.pass_context
+def template(ctx, class_name, output_dir):
+    """Write a CSV template and its RML mapping for CLASS (e.g. schema:ResearchOrganization).
+
+    Columns, required ones, datatypes and allowed values come from the SHACL shapes of CLASS
+    (allowed IRIs: the instances in the store). Fill rows, then: innograph ingest DIR/NAME.rml.ttl
+    """
+    from .templates import class_iri, columns_for, write_template
+    columns_for(class_iri(class_name))   # an unknown class is refused before the store is opened
+    store = _open(ctx, read_only=True, shareable=True)
+    try:
+        table, mapping = write_template(class_name, output_dir, store)
+    finally:
+        store.close()
+    click.echo(f"wrote {table} and {mapping}")
+
+
+@main.command()
 @click.argument("view")
 @click.option("--as-of", "as_of", type=int, metavar="YEAR",
               help="alliances: the alliance as it stood at the end of YEAR (2024: the five founders).")

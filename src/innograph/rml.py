@@ -114,7 +114,8 @@ def read_csv(path: Path, display: str | None = None) -> tuple[list[str], list[Ro
         line = reader.line_num + 1
         try:
             for record in reader:
-                if not any(cell.strip() for cell in record):
+                # Blank lines and '#' comment lines (templates describe their columns so) are no rows.
+                if not any(cell.strip() for cell in record) or record[0].lstrip().startswith("#"):
                     line = reader.line_num + 1
                     continue
                 if len(record) != len(header):

@@ -77,3 +77,71 @@ def test_research_organisations_per_member_place_by_type(shipped_store):
                        "MedicalOrganization": 6, "Corporation": 5, "NGO": 3}
     places = {r["placeName"].value for r in rows}
     assert places == {"Daejeon", "Dortmund", "Málaga", "Montgomery County", "Quebec", "Seattle"}
+
+
+def test_daedeok_2005_vs_2022_by_indicator(shipped_store):
+    rows = run(shipped_store, "daedeok-2005-vs-2022", area="cluster/daedeok-innopolis")
+    got = {r["indicator"].value.rsplit("/", 1)[-1]: (r["unit"].value.rsplit("/", 1)[-1],
+                                                       r["value2005"].value, r["value2022"].value) for r in rows}
+    # innopolis_statistics.csv, Innopolis Foundation page, Daedeok 2005 and 2022 (million KRW x 1e6).
+    assert got == {"resident-institutions": ("NUM", "752", "2454"),
+                   "annual-revenue": ("KRW", "2563893000000", "25080749000000"),
+                   "employees": ("NUM", "23558", "91886"),
+                   "phd-researchers": ("NUM", "6236", "17604"),
+                   "patents": ("NUM", "28560", "119683")}
+    assert {r["sources"].value for r in rows} == {ID + "source/innopolis-or-kr-board-menuid-menu01074"}
+
+
+def test_zones_by_designation_year(shipped_store):
+    rows = run(shipped_store, "zones-by-designation-year")
+    by_year: dict[str, list[str]] = {}
+    for r in rows:
+        by_year.setdefault(r["year"].value, []).append(r["zoneName"].value.split()[0])
+    # korea_rnd_special_zones.csv: 17 zones; Daedeok's designation is the seed's (2005-07).
+    assert by_year == {"2005": ["Daedeok"], "2011": ["Daegu", "Gwangju"], "2012": ["Busan"], "2015": ["Jeonbuk"],
+                       "2019": ["Ansan", "Changwon", "Cheongju", "Gimhae", "Jinju", "Pohang"],
+                       "2020": ["Cheonan-Asan", "Gumi", "Gunsan", "Hongneung", "Naju", "Ulju"]}
+    dates = {r["zoneName"].value.split()[0]: r["date"].value for r in rows}
+    assert dates["Daedeok"] == "2005-07" and dates["Jeonbuk"] == "2015-07-13" and dates["Gumi"] == "2020-07-27"
+    daedeok = next(r["sources"].value.split() for r in rows if r["zone"].value == ID + "cluster/daedeok-innopolis")
+    # The seed's source and the table's two sources, side by side.
+    assert ID + "source/daejeon-innopolis-daedeok-page" in daedeok and len(daedeok) == 3
+
+
+def test_science_parks_of_member_places(shipped_store):
+    rows = run(shipped_store, "science-parks-of-members", alliance="alliance/gini")
+    got = {r["memberName"].value: (r["park"].value.removeprefix(ID + "cluster/"),
+                                   r["founded"].value if r["founded"] is not None else None) for r in rows}
+    # science_parks_gini_places.csv; a founding date only where the cell names one (Málaga 1992-12-09,
+    # Quebec 1988), Daedeok keeps the seed's 1973; Dortmund's '1984; 1985 (some sources 1988)' stays a claim.
+    assert got == {"Daejeon": ("daedeok-innopolis", "1973"),
+                   "Dortmund": ("technologiepark-dortmund-technologiezentrumdortmund-tzdo", None),
+                   "Montgomery County": ("i-270-corridor-great-seneca-science-corridor-shady-grove-life-sciences-center", None),
+                   "Málaga": ("malaga-techpark-parque-tecnologico-de-andalucia-pta", "1992-12-09"),
+                   "Quebec": ("parc-technologique-du-quebec-metropolitain-ptqm", "1988"),
+                   "Seattle": ("south-lake-union-life-sciences-district", None)}
+    reported = {r["memberName"].value: r["foundingAsReported"].value for r in rows if r["foundingAsReported"] is not None}
+    assert "TZDO 1984; park 1985 (some sources 1988)" in reported["Dortmund"]
+    assert set(reported) == {"Daejeon", "Dortmund", "Málaga", "Quebec"}
+    malaga = next(r["sources"].value.split() for r in rows if r["memberName"].value == "Málaga")
+    assert len(malaga) == 3
+
+
+def test_membership_evidence_conflicts_are_recorded_not_resolved(shipped_store):
+    rows = list(shipped_store.query(
+        "PREFIX ig: <https://w3id.org/innograph/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "SELECT ?claim ?other ?source WHERE { GRAPH <https://w3id.org/innograph/graph/breadth-gini-membership> "
+        "{ ?claim a ig:Claim ; ig:conflictsWith ?other ; prov:wasDerivedFrom ?source } }"))
+    conflicts = {(r["claim"].value.removeprefix(ID + "claim/"), r["other"].value.removeprefix(ID)) for r in rows}
+    # gini_membership.csv: Quebec (2 sources) listed as a member in 2026-02, the seed says it joined in
+    # 2025; Hsinchu (1 source) a participating city of the launch, the seed an invited guest.
+    assert conflicts == {("gini-membership-evidence-province-of-quebec-1", "membership/gini-quebec"),
+                         ("gini-membership-evidence-province-of-quebec-2", "membership/gini-quebec"),
+                         ("gini-membership-evidence-hsinchu-1", "membership/gini-hsinchu-invited-guest-2024")}
+    # One claim per source of each row (7 rows, 13 references); no membership is created.
+    claims = shipped_store.query(
+        "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH <https://w3id.org/innograph/graph/breadth-gini-membership> "
+        "{ ?c a <https://w3id.org/innograph/ontology#Claim> } }")
+    assert int(next(iter(claims))["n"].value) == sum(len(r["source"].split(";")) for r in read(BREADTH / "gini_membership.csv"))
+    assert not shipped_store.query("ASK { GRAPH <https://w3id.org/innograph/graph/breadth-gini-membership> "
+                                   "{ ?m a <http://www.w3.org/ns/org#Membership> } }")

@@ -150,7 +150,7 @@ def _report_from_graph(results: rdflib.Graph) -> ValidationReport:
     return ValidationReport(conforms, violations, results)
 
 
-VALIDATORS = ("pyshacl", "turbo")
+VALIDATORS = ("auto", "pyshacl", "turbo")
 
 
 def validate(data, *, focus_nodes: Iterable[rdflib.term.Node] | None = None,
@@ -161,23 +161,24 @@ def validate(data, *, focus_nodes: Iterable[rdflib.term.Node] | None = None,
     With ``focus_nodes``, only violations of those nodes are reported; the caller must include their
     neighbourhood (everything the shapes look at from them) in ``data``. Warnings and infos are reported but do not make the data non-conforming.
 
-    ``engine`` (default: env ``INNOGRAPH_VALIDATOR``, else 'pyshacl'): 'pyshacl' needs an in-memory
-    rdflib graph; 'turbo' (pyshacl-turbo, a Rust engine with pySHACL's API and reports, the
-    ``validation`` extra) also reads a pyoxigraph Store directly. It gave identical reports on every
-    test (the shape mutation tests included) and on synthetic data with planted violations, and was
-    8-12x faster on whole datasets; on the small rdflib graphs of an incremental check it was not
-    faster (bench/validation.py), so pySHACL stays the default.
-    Raises UsageError for an unknown engine.
+    ``engine`` (default: env ``INNOGRAPH_VALIDATOR``, else 'auto'): 'pyshacl', or 'turbo'
+    (pyshacl-turbo, a Rust engine with pySHACL's API and reports). Both gave identical reports on
+    every test (the shape mutation tests included) and on synthetic data with planted violations;
+    turbo was 6-18x faster on whole datasets but not faster on the small neighbourhoods of an
+    incremental check (bench/validation.py). So 'auto' takes turbo for whole datasets and pySHACL
+    for focused checks. Raises UsageError for an unknown engine.
     """
-    engine = engine or os.environ.get("INNOGRAPH_VALIDATOR") or "pyshacl"
+    engine = engine or os.environ.get("INNOGRAPH_VALIDATOR") or "auto"
+    if engine == "auto":
+        engine = "pyshacl" if focus_nodes is not None else "turbo"
     if engine == "pyshacl":
         import pyshacl as implementation  # heavy import, kept out of 'import innograph'
     elif engine == "turbo":
         try:
             import pyshacl_turbo as implementation
         except ImportError:
-            raise UsageError("INNOGRAPH_VALIDATOR=turbo needs pyshacl-turbo "
-                             "(pip install 'innograph[validation]')") from None
+            raise UsageError("the turbo validator needs pyshacl-turbo (pip install pyshacl-turbo), "
+                             "or set INNOGRAPH_VALIDATOR=pyshacl") from None
     else:
         raise UsageError(f"INNOGRAPH_VALIDATOR: expected one of {', '.join(VALIDATORS)}, got {engine!r}")
 

@@ -86,7 +86,7 @@ RELATION_LABELS = {
 QUALIFIERS = {IG + "LowerBound": "more than ", IG + "UpperBound": "less than ", IG + "Approximate": "about ",
               IG + "ApproachingFromBelow": "nearly ", IG + "Exact": ""}
 
-_NODE_CHUNK = 2000  # nodes described per query (a VALUES block of this many IRIs)
+_NODE_CHUNK = 25000  # nodes described per query (VALUES block); each query also costs ~store size, so few, big ones
 
 
 # -- queries ---------------------------------------------------------------------------------------

@@ -239,8 +239,13 @@ class OxigraphStore(Store):
             self.update(f"DROP SILENT GRAPH {graph}")
 
     def flush(self) -> None:
+        """Write buffered data to disk. Raises StoreError (disk full, read-only...) with the reason."""
         if not self.read_only and self.path is not None:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:
+                # What was committed is in the write-ahead log and survives; say what failed.
+                raise StoreError(f"{self.location}: cannot write to disk: {exc}") from None
 
     def close(self) -> None:
         if getattr(self, "_store", None) is not None:

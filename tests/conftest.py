@@ -142,3 +142,23 @@ def _hypothesis_profiles() -> None:
 
 
 _hypothesis_profiles()
+
+
+# -- figures the hardening tests report (load-test latency...), printed after the run --------------
+
+@pytest.fixture
+def report(request):
+    """``report(line)`` adds a line to the 'innograph figures' section of the terminal summary."""
+    lines = request.config.stash.setdefault(_FIGURES, [])
+    return lines.append
+
+
+_FIGURES = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(_FIGURES, [])
+    if lines:
+        terminalreporter.section("innograph figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -6,7 +6,7 @@ STORE ?= var/store
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test system-deps bench bench-full fuzz clean data
+.PHONY: install serve test system-deps bench bench-full fuzz soak clean data
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,19 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/pytest -q
+
+# The hardening suites at length: many more hypothesis examples (HYPOTHESIS_PROFILE=fuzz), a longer
+# load test, more SIGKILL points, then coverage-guided atheris runs. Bounded by counts and timeouts.
+FUZZ_RUNS ?= 200000
+fuzz: install
+	$(BIN)/python -m pip install -q -e '.[fuzz]'
+	HYPOTHESIS_PROFILE=fuzz INNOGRAPH_LOAD_SECONDS=60 INNOGRAPH_CRASH_POINTS=0.25,0.5,0.75,0.9,commit \
+	  timeout 5400 $(BIN)/pytest -q tests/test_hostile_input.py tests/test_attacks.py tests/test_load_and_faults.py
+	timeout 1800 $(BIN)/python fuzz/atheris_http.py -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=20
+
+# Ten minutes of the mixed read/write load test (zero errors, zero lost writes, p50/p99 printed).
+soak: install
+	INNOGRAPH_LOAD_SECONDS=600 timeout 1200 $(BIN)/pytest -q tests/test_load_and_faults.py -k concurrent
 
 bench: install
 	$(BIN)/python -m bench --quick

@@ -40,7 +40,9 @@ OWL_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 SCHEMA_URL = ox.NamedNode("https://schema.org/url")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 MULTI_VALUED = {RDF_TYPE.value, OWL_SAME_AS.value, "http://www.w3.org/2004/02/skos/core#altLabel",
-                "http://www.w3.org/ns/prov#wasDerivedFrom"}
+                "http://www.w3.org/ns/prov#wasDerivedFrom",
+                # Conflicts add up: a new source disagreeing with a node does not replace older disagreements.
+                "https://w3id.org/innograph/ontology#conflictsWith"}
 LABELS = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel"}
 
 # Lexical forms of the XSD datatypes a table cell may be declared to hold.

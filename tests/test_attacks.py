@@ -431,6 +431,19 @@ def test_triple_terms_are_400_not_500(client, store):
     assert fingerprint(store) == before
 
 
+def test_update_evaluation_errors_are_400_not_500(client, store):
+    """Regression: DROP/CREATE GRAPH (not SILENT) on a missing/existing graph raised pyoxigraph's
+    RuntimeError, which escaped as a 500."""
+    before = fingerprint(store)
+    for update in ("DROP GRAPH <urn:attack:never-there>", "CLEAR GRAPH <urn:attack:never-there>",
+                   "CREATE GRAPH <https://w3id.org/innograph/graph/places>"):
+        response = client.post("/sparql", data={"update": update}, headers=AUTH)
+        assert response.status_code == 400 and b"the update failed" in response.data, update
+    assert fingerprint(store) == before
+    assert client.post("/sparql", data={"update": "DROP SILENT GRAPH <urn:attack:never-there>"},
+                       headers=AUTH).status_code == 200
+
+
 # -- tokens: constant-time comparison and a failure rate limit ---------------------------------------
 
 def wrong_tokens() -> list[str]:

@@ -382,3 +382,14 @@ def test_qualifier_markers_read_the_right_way_round(client):
     assert "&lt;" in row and "-3,000" in row and "&gt;" not in row
     research = next(r for r in page.split("<tr") if "research institutions, startups" in r)
     assert "≲" in research
+
+
+def test_pages_link_to_the_network_views_that_show_them(client):
+    gini = client.get("/doc/alliance/gini", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/graphs/alliances"' in gini and 'href="/graphs/alliances/map"' in gini
+    daejeon = client.get("/doc/city/daejeon", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/graphs/ecosystem?city=https%3A%2F%2Fw3id.org%2Finnograph%2Fid%2Fcity%2Fdaejeon"' in daejeon
+    assert client.get("/graphs/ecosystem?city=https%3A%2F%2Fw3id.org%2Finnograph%2Fid%2Fcity%2Fdaejeon",
+                      headers={"Accept": "text/html"}).status_code == 200
+    kaist = client.get("/doc/organization/kaist", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "/graphs/" not in kaist.split("<main", 1)[1].split("</main>", 1)[0]

@@ -102,6 +102,23 @@ def query_link(iri: str) -> str:
     return "/sparql?query=" + quote(f"DESCRIBE <{iri}>", safe="")
 
 
+_ALLIANCE = "https://w3id.org/innograph/ontology#CityAlliance"
+_PLACES = {"https://schema.org/City", "https://schema.org/AdministrativeArea"}
+
+
+def view_links(page) -> list[tuple[str, str]]:
+    """(text, href) of the network views that show this entity: alliances for an alliance or a
+    member, the ecosystem for a city or region."""
+    types = {t.iri for t in page.types}
+    links = []
+    if _ALLIANCE in types or page.memberships:
+        links.append(("alliance network", "/graphs/alliances"))
+        links.append(("alliance map", "/graphs/alliances/map"))
+    if types & _PLACES:
+        links.append(("ecosystem network", "/graphs/ecosystem?city=" + quote(page.iri, safe="")))
+    return links
+
+
 # -- instance IRIs -----------------------------------------------------------------------------
 
 @blueprint.route("/id/<path:path>", methods=["GET"])
@@ -133,7 +150,7 @@ def document(path: str) -> Response:
         page = entity_page(store, iri, base_iri(), description)
         body = render_template(
             "entity.html", page=page, svg=neighbourhood_svg(page.label, page.neighbours),
-            query_link=query_link(iri), document_path=document_path,
+            query_link=query_link(iri), document_path=document_path, views=view_links(page),
             alternates=[(name, f.media_type) for name, f in EXTENSIONS.items() if f is not HTML])
         response = Response(body, mimetype="text/html")
     else:

@@ -20,6 +20,8 @@ def serve(settings: Settings, data_dirs: list[Path], *, host: str = "127.0.0.1",
 
     Raises RdfSyntaxError/ValidationFailed (nothing served) when the data does not load.
     """
+    if settings.workers > 1:
+        return serve_processes(settings, data_dirs, host=host, port=port)
     import waitress
 
     from ..loading import load_validated

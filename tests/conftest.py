@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 
 import pytest
@@ -46,9 +48,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory):
-    """A real ``oxigraph serve`` on a free 127.0.0.1 port, on disk in a tmp dir; its query URL."""
+@contextlib.contextmanager
+def running_oxigraph_server(location: Path):
+    """A real ``oxigraph serve`` on a free 127.0.0.1 port with its database in ``location``;
+    yields its query URL and stops it afterwards."""
     import shutil
     import subprocess
     import sys
@@ -59,8 +62,7 @@ def oxigraph_server(tmp_path_factory):
     if not Path(binary).exists():
         pytest.skip("the Oxigraph server is not installed (pip install oxigraph)")
     port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph-server")
-    log = open(location.parent / "oxigraph-server.log", "wb")
+    log = open(location.parent / f"oxigraph-server-{port}.log", "wb")
     process = subprocess.Popen([binary, "serve", "--location", str(location / "db"),
                                 "--bind", f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/query"
@@ -76,14 +78,23 @@ def oxigraph_server(tmp_path_factory):
                 log.close()
                 raise RuntimeError(f"oxigraph serve did not start on port {port}")
             time.sleep(0.1)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """A real ``oxigraph serve`` on a free 127.0.0.1 port, on disk in a tmp dir; its query URL."""
+    with running_oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -68,11 +68,14 @@ class LiveServer:
 
 
 def start_server(*, token: str | None = TOKEN, data: list[Path] | None = None, env: dict | None = None,
-                 extra_args: list[str] | None = None, timeout: float = 90) -> LiveServer:
+                 extra_args: list[str] | None = None, timeout: float = 90,
+                 store: str | None = None) -> LiveServer:
+    """Start ``innograph serve`` on a free port (``store``: default a fresh directory)."""
     workdir = Path(tempfile.mkdtemp(prefix="innograph-test-server-"))
     port = free_port()
     env = env or {}
-    args = [str(INNOGRAPH), "--store", str(workdir / "store"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args = [str(INNOGRAPH), "--store", store or str(workdir / "store"), "serve", "--host", "127.0.0.1",
+            "--port", str(port)]
     if "INNOGRAPH_QUERY_TIMEOUT" not in env:
         args += ["--query-timeout", str(QUERY_TIMEOUT)]
     if "INNOGRAPH_MAX_ROWS" not in env:

@@ -58,17 +58,9 @@ def _triples(quads) -> list[ox.Triple]:
 
 def concise_bounded_description(store: Store, node: ox.NamedNode | ox.BlankNode) -> list[ox.Triple]:
     """Every triple with ``node`` as subject, and recursively those of its blank-node objects."""
-    out: list[ox.Triple] = []
-    seen_nodes = {node}
-    pending = [node]
-    while pending:
-        current = pending.pop(0)
-        for triple in _triples(store.quads_matching(subject=current)):
-            out.append(triple)
-            if isinstance(triple.object, ox.BlankNode) and triple.object not in seen_nodes:
-                seen_nodes.add(triple.object)
-                pending.append(triple.object)
-    return out
+    # Store.describe follows the blank nodes itself, so a remote store (which cannot look a blank
+    # node up by its label) answers too.
+    return _triples(store.describe([node]))
 
 
 def labels_of(store: Store, nodes) -> list[ox.Triple]:

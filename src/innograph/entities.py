@@ -421,12 +421,40 @@ def _neighbours(description: Description, labeller: Labeller, limit: int = 14) -
     return out[:limit]
 
 
+class _DescribedBlankNodes:
+    """A remote store, with lookups of blank nodes answered from the entity's description.
+
+    A remote SPARQL store cannot look a blank node up by its label (labels are not stable across
+    requests), but the description already holds the blank nodes the entity owns (its geometry,
+    its intervals); everything else goes to the store.
+    """
+
+    def __init__(self, store: Store, triples):
+        self._store = store
+        self._blank: dict[ox.BlankNode, list[ox.Quad]] = {}
+        for t in triples:
+            if isinstance(t.subject, ox.BlankNode):
+                self._blank.setdefault(t.subject, []).append(ox.Quad(t.subject, t.predicate, t.object))
+
+    def quads_matching(self, subject=None, predicate=None, object=None, graph=None):
+        if isinstance(subject, ox.BlankNode) or isinstance(object, ox.BlankNode):
+            found = self._blank.get(subject, []) if subject is not None else \
+                [q for quads in self._blank.values() for q in quads if q.object == object]
+            return [q for q in found if predicate is None or q.predicate == predicate]
+        return self._store.quads_matching(subject, predicate, object, graph)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
 def entity_page(store: Store, iri: str, base_iri: str,
                 description: Description | None = None) -> EntityPage | None:
     """Everything the page for ``iri`` shows, or None when the store knows nothing about it."""
     description = description or describe(store, iri)
     if not description.exists:
         return None
+    if store.is_remote:
+        store = _DescribedBlankNodes(store, description.outgoing)
     labeller = Labeller(store, base_iri, lambda target: local_path(target, base_iri))
     reader = _Reader(store, labeller)
     node = ox.NamedNode(iri)

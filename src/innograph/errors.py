@@ -93,6 +93,12 @@ class StoreError(InnographError):
     http_status = 500
 
 
+class StoreTimeout(StoreError):
+    """A remote store did not answer within the time allowed."""
+
+    http_status = 503
+
+
 class Forbidden(InnographError):
     http_status = 403
 

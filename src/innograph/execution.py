@@ -477,6 +477,65 @@ class QueryPool:
             worker.kill()
 
 
+class RemoteExecutor:
+    """Evaluates queries on a remote SPARQL store, with the same interface as QueryPool.
+
+    The remote server evaluates the query; this process waits at most the time limit for its answer
+    (the HTTP timeout) and renders the result with the row cap. There is no local worker to kill:
+    what a remote server does with a query it no longer waits for is that server's business
+    (Oxigraph server, Fuseki and others have their own timeouts).
+    """
+
+    def __init__(self, store, *, timeout: float):
+        import copy
+
+        # A copy of the store handle whose HTTP timeout is the query limit, so writes through the
+        # original keep their own (longer) timeout.
+        self.store = copy.copy(store)
+        self.store.timeout = timeout
+        self.timeout = timeout
+        self.generation = 0
+
+    def written(self) -> None:
+        self.generation += 1
+
+    def warm_up(self) -> None:
+        """Nothing to start."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+    def run(self, request: QueryRequest, timeout: float | None = None) -> QueryOutcome:
+        """Evaluate ``request`` remotely. Raises QuerySyntaxError, QueryTimeout or StoreError."""
+        from .errors import StoreTimeout
+        from .formats import rdf_format, result_format
+        from .namespaces import PREFIXES
+        from .results import default_format, kind_of, render
+
+        kwargs: dict = {}
+        if request.default_graphs is not None or request.named_graphs is not None:
+            kwargs["default_graphs"] = [_graph_term(g) for g in request.default_graphs or []]
+            if request.named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+        if request.substitutions:
+            kwargs["substitutions"] = {ox.Variable(name): _term_from_ntriples(value)
+                                       for name, value in request.substitutions.items()}
+        try:
+            result = self.store.query(request.sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"syntax error in the query: {exc}") from None
+        except StoreTimeout:
+            raise QueryTimeout(f"the remote store did not answer within the time limit of "
+                               f"{self.timeout:g} s (setting INNOGRAPH_QUERY_TIMEOUT)") from None
+        kind = kind_of(result)
+        try:
+            fmt = rdf_format(request.format) if kind == "graph" else result_format(request.format)
+        except InnographError:
+            fmt = default_format(kind)
+        rendered = render(result, fmt, request.max_rows, PREFIXES)
+        return QueryOutcome(rendered.body, fmt.name, kind, rendered.truncated, rendered.count)
+
+
 # -- updates ---------------------------------------------------------------------------------------
 
 class UpdateRunner:

@@ -26,7 +26,7 @@ from typing import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
-from .errors import StoreError, UsageError
+from .errors import StoreError, StoreTimeout, UsageError
 from .formats import Format
 from .store import GraphName, Store
 
@@ -143,6 +143,8 @@ class RemoteStore(Store):
     (Fuseki with tdb2:unionDefaultGraph, GraphDB, Virtuoso), see docs/stores.md.
     """
 
+    is_remote = True
+
     def __init__(self, query_url: str, *, update_url: str | None = None, store_url: str | None = None,
                  user: str | None = None, password: str | None = None, token: str | None = None,
                  union: str = "param", timeout: float = DEFAULT_TIMEOUT, read_only: bool = False):
@@ -225,12 +227,12 @@ class RemoteStore(Store):
                                  f"set {ENV['user']}/{ENV['password']} or {ENV['token']}") from None
             raise StoreError(f"{self.location}: the server answered {exc.code}: {detail[:300]}") from None
         except (socket.timeout, TimeoutError):
-            raise StoreError(f"{self.location}: no answer within {self.timeout:g} s "
+            raise StoreTimeout(f"{self.location}: no answer within {self.timeout:g} s "
                              f"(set {ENV['timeout']})") from None
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise StoreError(f"{self.location}: no answer within {self.timeout:g} s "
+                raise StoreTimeout(f"{self.location}: no answer within {self.timeout:g} s "
                                  f"(set {ENV['timeout']})") from None
             raise StoreError(f"{self.location}: cannot reach the SPARQL endpoint: {reason}") from None
 
@@ -239,7 +241,7 @@ class RemoteStore(Store):
             try:
                 return response.read()
             except (socket.timeout, TimeoutError):
-                raise StoreError(f"{self.location}: the answer did not arrive within "
+                raise StoreTimeout(f"{self.location}: the answer did not arrive within "
                                  f"{self.timeout:g} s") from None
 
     def _post_query(self, sparql: str, params: list[tuple[str, str]], accept: str):

@@ -37,6 +37,7 @@ class Store(ABC):
 
     location: str
     read_only: bool = False
+    is_remote: bool = False   # True: queries are evaluated by another server over HTTP
 
     @abstractmethod
     def query(self, sparql: str, *, default_graphs: list[GraphName] | None = None,

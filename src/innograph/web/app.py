@@ -14,7 +14,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import InnographError, UsageError
-from ..execution import QueryPool, UpdateRunner
+from ..execution import QueryPool, RemoteExecutor, UpdateRunner
 from ..settings import Settings
 from ..store import open_store
 from .responses import Services, add_cors, handle_http_error, handle_innograph_error, services
@@ -34,11 +34,15 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     if store is None:
         store = open_store(settings.store, shareable=not settings.read_only, read_only=settings.read_only)
     path = getattr(store, "path", None)
-    if path is None:
+    if path is not None:
+        pool = QueryPool(str(path), size=settings.query_workers, timeout=settings.query_timeout,
+                         queue_wait=settings.query_queue_wait)
+    elif getattr(store, "is_remote", False):
+        pool = RemoteExecutor(store, timeout=settings.query_timeout)
+    else:
         raise UsageError("the server needs a store on disk (a directory, or 'memory' for a scratch "
-                         "directory): its queries run in worker processes that open the store by path")
-    pool = QueryPool(str(path), size=settings.query_workers, timeout=settings.query_timeout,
-                     queue_wait=settings.query_queue_wait)
+                         "directory: its queries run in worker processes that open the store by "
+                         "path) or a remote SPARQL store (http(s)://)")
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["JSON_SORT_KEYS"] = False

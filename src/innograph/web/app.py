@@ -26,8 +26,9 @@ BLUEPRINTS = ["sparql", "graph_store", "catalogue", "query_page", "resources", "
 def create_app(settings: Settings | None = None, store=None) -> Flask:
     """A ready app. Without ``store``, opens ``settings.store`` on disk ('memory': a scratch dir).
 
-    The store must live on disk: queries run in worker processes that open it read-only by path.
-    Raises UsageError for a store that cannot be shared (in memory, remote).
+    An on-disk store has its queries run in worker processes that open it read-only by path; a
+    remote store has them evaluated by its server (RemoteExecutor). Raises UsageError for a store
+    in memory, which worker processes cannot share.
     """
     settings = settings or Settings.load()
     owns_store = store is None

@@ -152,6 +152,15 @@ def run(quick: bool = True) -> None:
         _wait_until_up(port, "/sparql", processes[-1])
         servers["innograph"] = (port, "/sparql")
 
+        # The same store served by two gunicorn processes (read-only; one query worker each).
+        port = _free_port()
+        processes.append(subprocess.Popen(
+            [str(BIN / "innograph"), "--store", str(store), "serve", "--port", str(port), "--workers", "2"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**env, "INNOGRAPH_QUERY_WORKERS": "1"},
+            cwd=ROOT))
+        _wait_until_up(port, "/sparql", processes[-1])
+        servers["innograph -w 2"] = (port, "/sparql")
+
         oxstore = work / "oxigraph-store"
         subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(oxstore), "--file", str(dump)],
                        check=True, capture_output=True)
@@ -176,7 +185,7 @@ def run(quick: bool = True) -> None:
         for kind, name in QUERIES.items():
             peer_text = _peer_text(name)
             for server, (port, path) in servers.items():
-                target = f"/queries/{name}" if server == "innograph" else \
+                target = f"/queries/{name}" if server.startswith("innograph") else \
                     path + "?" + urlencode({"query": peer_text})
                 figures = _load(port, target, seconds, request_timeout=60)
                 results[(kind, server)] = figures
@@ -192,6 +201,9 @@ def run(quick: bool = True) -> None:
                 rps = ours["rps"] / theirs["rps"] if theirs["rps"] else float("inf")
                 p99 = theirs["p99"] / ours["p99"] if ours["p99"] else float("nan")
                 print(f"  {kind:<6} vs {peer:<16} throughput x{rps:.2f}   p99 x{p99:.2f}")
+            two = results[(kind, "innograph -w 2")]
+            print(f"  {kind:<6} innograph --workers 2 vs 1 process: throughput "
+                  f"x{two['rps'] / ours['rps'] if ours['rps'] else float('nan'):.2f}")
     finally:
         for process in processes:
             _stop(process)

@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from innograph.catalogue import read_query
 

@@ -186,7 +186,7 @@ EXPECTED = {
         (ID + "concept/sector/quantum", "South Korea's first commercial quantum computer", "research facility"),
     ],
     "agreements": [
-        (f"Charter of the Global Innopolis Network Initiative", "agreement", p, "alliance governance", "2024-09-04")
+        ("Charter of the Global Innopolis Network Initiative", "agreement", p, "alliance governance", "2024-09-04")
         for p in ["Daejeon", "Dortmund", "Montgomery County", "Málaga", "Seattle"]
     ] + [
         ("Daejeon-Montgomery County memorandum of understanding on global commerce", "memorandum of understanding", "Daejeon", "global commerce", None),

@@ -282,9 +282,6 @@ def _graph_term(iri: str):
 
 def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
     """Run and render one query on a pyoxigraph store (in the worker process)."""
-    from .formats import rdf_format, result_format
-    from .namespaces import PREFIXES
-    from .results import default_format, kind_of, render
 
     kwargs: dict = {"base_iri": request.base_iri}
     if request.default_graphs is not None or request.named_graphs is not None:
@@ -296,7 +293,16 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
     if request.substitutions:
         kwargs["substitutions"] = {ox.Variable(name): _term_from_ntriples(value)
                                    for name, value in request.substitutions.items()}
-    result = store.query(request.sparql, **kwargs)
+    return rendered_outcome(store.query(request.sparql, **kwargs), request)
+
+
+def rendered_outcome(result, request: QueryRequest) -> QueryOutcome:
+    """``result`` serialised in the format ``request`` asks for (its kind's default if that format
+    does not fit), with the row cap applied."""
+    from .formats import rdf_format, result_format
+    from .namespaces import PREFIXES
+    from .results import default_format, kind_of, render
+
     kind = kind_of(result)
     try:
         fmt = rdf_format(request.format) if kind == "graph" else result_format(request.format)
@@ -508,9 +514,6 @@ class RemoteExecutor:
     def run(self, request: QueryRequest, timeout: float | None = None) -> QueryOutcome:
         """Evaluate ``request`` remotely. Raises QuerySyntaxError, QueryTimeout or StoreError."""
         from .errors import StoreTimeout
-        from .formats import rdf_format, result_format
-        from .namespaces import PREFIXES
-        from .results import default_format, kind_of, render
 
         kwargs: dict = {}
         if request.default_graphs is not None or request.named_graphs is not None:
@@ -527,13 +530,7 @@ class RemoteExecutor:
         except StoreTimeout:
             raise QueryTimeout(f"the remote store did not answer within the time limit of "
                                f"{self.timeout:g} s (setting INNOGRAPH_QUERY_TIMEOUT)") from None
-        kind = kind_of(result)
-        try:
-            fmt = rdf_format(request.format) if kind == "graph" else result_format(request.format)
-        except InnographError:
-            fmt = default_format(kind)
-        rendered = render(result, fmt, request.max_rows, PREFIXES)
-        return QueryOutcome(rendered.body, fmt.name, kind, rendered.truncated, rendered.count)
+        return rendered_outcome(result, request)
 
 
 # -- updates ---------------------------------------------------------------------------------------

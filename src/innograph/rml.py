@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import RDF, URIRef
+from rdflib import RDF
 
 from .errors import InnographError
 

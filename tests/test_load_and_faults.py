@@ -247,6 +247,28 @@ def test_sigkill_mid_load_leaves_all_or_nothing(base_store, big_file, tmp_path, 
            + ", ".join(outcomes))
 
 
+def test_sigkill_during_a_first_load_leaves_an_empty_store_after_reopening(big_file, tmp_path, report):
+    # A first load into an empty store is bulk-written (not one transaction) behind a marker file;
+    # kill it while the marker is there, and the next opener must find the store empty.
+    from innograph.store import FIRST_LOAD_MARKER
+    victim = tmp_path / "first"
+    process = load(victim, big_file)
+    marker = victim / FIRST_LOAD_MARKER
+    give_up = time.monotonic() + 300
+    while process.poll() is None and time.monotonic() < give_up and not marker.exists():
+        time.sleep(0.0005)
+    assert marker.exists(), "the load ended before its bulk write was seen: nothing was tested"
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    state = snapshot(victim)  # a read-only open: no writer is left, so it rolls the load back
+    assert state == {}, f"after a killed first load the store holds {state}"
+    rerun = load(victim, big_file)
+    rerun.communicate(timeout=600)
+    assert rerun.returncode == 0
+    assert snapshot(victim)[BIG_GRAPH] > 5_000
+    report("crash test, first load: SIGKILL during the bulk write -> empty after reopening, then loads whole")
+
+
 _ONTOLOGY = "https://w3id.org/innograph/graph/ontology"
 
 

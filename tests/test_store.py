@@ -99,6 +99,42 @@ def test_a_failing_replace_leaves_the_store_byte_for_byte_unchanged(filled):
     assert nquads(filled) == before
 
 
+def test_a_first_load_that_breaks_halfway_leaves_the_store_empty(make_store):
+    # Into an empty store the embedded backends use the bulk loader, which is not one transaction:
+    # a failure must still leave nothing behind, and the next load must work.
+    store = make_store()
+    source = [quad(ox.NamedNode(f"{EX}s{i}"), P, A, G1) for i in range(5000)]
+
+    def breaks_halfway():
+        yield from source
+        raise RuntimeError("the source stopped")
+    with pytest.raises(RuntimeError):
+        store.replace_graphs({G1: breaks_halfway(), G2: [quad(B, P, C, G2)]})
+    assert store.count() == 0 and store.graph_names() == []
+    store.replace_graphs({G1: source})
+    assert store.count() == 5000
+
+
+def test_a_first_load_killed_midway_is_rolled_back_when_the_store_is_next_opened(tmp_path):
+    from innograph.store import FIRST_LOAD_MARKER
+    marker = tmp_path / "store" / FIRST_LOAD_MARKER
+    # A writer in the middle of its bulk write: part of the data is there, and the marker.
+    writer = ox.Store(str(tmp_path / "store"))
+    writer.extend(quad(ox.NamedNode(f"{EX}s{i}"), P, A, G1) for i in range(100))
+    writer.flush()
+    marker.write_text("")
+    with pytest.raises(StoreError, match="first load into this store is still being written"):
+        OxigraphStore(tmp_path / "store", read_only=True)
+    del writer   # killed: the lock is released, the marker and the partial data stay
+    assert OxigraphStore(tmp_path / "store", read_only=True).count() == 0
+    assert not marker.exists()
+    store = OxigraphStore(tmp_path / "store")
+    store.replace_graphs(sample())
+    store.close()
+    assert OxigraphStore(tmp_path / "store", read_only=True).count() == 6
+    assert not marker.exists()
+
+
 def test_add_drop_graph_and_graph_names(filled):
     filled.add([quad(C, P, C, G3), quad(A, P, C, G3)])
     assert [g.value for g in filled.graph_names()] == [G1.value, G2.value, G3.value]

@@ -11,8 +11,10 @@ through the Graph Store Protocol's ``?default``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import threading
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -129,6 +131,10 @@ def _open_read_only(path: Path, attempts: int = 50) -> ox.Store:
     raise AssertionError("unreachable")
 
 
+# Present in a store directory while a first load is bulk-written (not one transaction).
+FIRST_LOAD_MARKER = "innograph-first-load-in-progress"
+
+
 class OxigraphStore(Store):
     """Oxigraph embedded: on disk under ``path``, or in memory when ``path`` is None."""
 
@@ -136,6 +142,9 @@ class OxigraphStore(Store):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self.location = str(self.path) if self.path else "memory"
+        # Writes from threads of one process go one at a time, so a replace's "is the graph
+        # empty?" check still holds when its insert lands (other processes cannot open it to write).
+        self._write_lock = threading.RLock()
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -143,10 +152,18 @@ class OxigraphStore(Store):
                 if not (self.path / "CURRENT").exists():
                     raise StoreError(f"{self.path}: no store here yet; load data first "
                                      f"(innograph --store {self.path} load data/)")
+                if (self.path / FIRST_LOAD_MARKER).exists():
+                    # Interrupted if no writer holds the store any more: roll it back first.
+                    try:
+                        OxigraphStore(self.path).close()
+                    except StoreError:
+                        raise StoreError(f"{self.path}: a first load into this store is still being "
+                                         f"written; try again when it has finished") from None
                 self._store = _open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
+                self._roll_back_interrupted_first_load()
         except OSError as exc:
             text = str(exc)
             if "lock" in text.lower():
@@ -200,12 +217,61 @@ class OxigraphStore(Store):
     def update(self, sparql: str) -> None:
         self._check_writable()
         try:
-            self._store.update(sparql)
+            with self._write_lock:
+                self._store.update(sparql)
         except OSError as exc:
             raise StoreError(f"{self.location}: the update was not applied: {exc}") from None
 
     def replace_graphs(self, graphs) -> None:
         self._check_writable()
+        with self._write_lock:
+            if all(quads for quads in graphs.values()) and not any(self._has_quads(g) for g in graphs):
+                # Nothing to drop: Store.extend is one transaction too, and took 50 s for 1M
+                # triples where parsing an INSERT DATA of the same quads took about two minutes.
+                quads = (ox.Quad(q.subject, q.predicate, q.object, graph)
+                         for graph, quads in graphs.items() for q in quads)
+                if len(self._store) == 0:
+                    self._first_load(quads)
+                else:
+                    self.add(quads)
+                return
+            self._replace_by_update(graphs)
+
+    def _first_load(self, quads) -> None:
+        # Into an empty store the bulk loader is 4x faster again (13 s against 50 s at 1M). It is
+        # not one transaction, so a failure empties the store, exactly the state it was in; a
+        # marker file does the same for a process killed midway, the next time the store is opened.
+        marker = self.path / FIRST_LOAD_MARKER if self.path is not None else None
+        try:
+            if marker is not None:
+                with marker.open("w") as handle:
+                    handle.write("innograph: a first load is being written; if this file is left, "
+                                 "the next read-write open empties the store\n")
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            self._store.bulk_extend(quads)
+            self._store.flush()
+        except BaseException as exc:
+            self._store.clear()  # if this fails too, the marker stays and the next open rolls back
+            if marker is not None:
+                marker.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise StoreError(f"{self.location}: nothing was added: {exc}") from None
+            raise
+        if marker is not None:
+            marker.unlink()
+
+    def _roll_back_interrupted_first_load(self) -> None:
+        marker = self.path / FIRST_LOAD_MARKER
+        if marker.exists():
+            self._store.clear()
+            self._store.flush()
+            marker.unlink()
+
+    def _has_quads(self, graph) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
+
+    def _replace_by_update(self, graphs) -> None:
         # One SPARQL update is one Oxigraph transaction: the drops and inserts land together or
         # not at all, and concurrent readers never see a half-replaced graph.
         parts = []
@@ -229,7 +295,8 @@ class OxigraphStore(Store):
     def add(self, quads) -> None:
         self._check_writable()
         try:
-            self._store.extend(quads)
+            with self._write_lock:
+                self._store.extend(quads)
         except OSError as exc:
             raise StoreError(f"{self.location}: nothing was added: {exc}") from None
 

@@ -259,6 +259,26 @@ def test_synth_is_deterministic_and_valid_turtle(tmp_path):
     assert sum(1 for _ in ox.parse(path=str(first), format=ox.RdfFormat.TURTLE)) == count
 
 
+def test_synth_beside_shipped_states_no_triple_the_shipped_data_states(tmp_path):
+    # Oxigraph's union default graph returns a triple once per graph holding it: synthetic data
+    # repeating the shipped roles doubled every membership row of the named queries.
+    data = Path(__file__).resolve().parents[1] / "data"
+    path = tmp_path / "synth.nt"
+    synth.write(path, cities=5, seed=3, beside_shipped=True)
+    store = OxigraphStore(None)
+    load_validated(store, [data, path])
+    twice = list(store.query("SELECT ?s ?p ?o WHERE { GRAPH ?a { ?s ?p ?o } GRAPH ?b { ?s ?p ?o } "
+                             "FILTER(STR(?a) < STR(?b)) }"))
+    assert twice == []
+    members = "PREFIX org: <http://www.w3.org/ns/org#> SELECT ?m ?l WHERE { ?m org:role ?r . ?r rdfs:label ?l }"
+    rows = [tuple(r) for r in store.query("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + members)]
+    assert rows and len(rows) == len(set(rows))
+    # Without the flag the file stands alone (it passes the shapes in an empty store).
+    alone = tmp_path / "alone.nt"
+    synth.write(alone, cities=5, seed=3)
+    load_validated(OxigraphStore(None), [alone])
+
+
 def test_pyshacl_and_turbo_give_identical_reports(synth_store, tmp_path):
     pytest.importorskip("pyshacl_turbo")
     _, written = synth_store

@@ -380,15 +380,20 @@ if __name__ == "__main__":
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same file.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write: .nt (N-Triples) or .ttl (Turtle).")
-def synth(cities, seed, output):
+@click.option("--beside-shipped", is_flag=True,
+              help="Leave out the triples data/ already states (membership roles, unit labels), for a "
+                   "store that holds the shipped data: stated in two graphs, the union default graph "
+                   "would return them twice.")
+def synth(cities, seed, output, beside_shipped):
     """Write synthetic data that passes the shapes, for benchmarks and scale tests.
 
     Cities with countries and coordinates, clusters, institutions, a sector scheme, alliances with
     dated memberships, agreements, observations, ranking results and sources, streamed to the file.
-    Every IRI has a 'synth-' slug, so the data can sit beside the shipped data.
+    Every IRI has a 'synth-' slug except the shipped membership roles (so the named queries apply)
+    and the units; with --beside-shipped the file leaves those out and sits beside the shipped data.
     """
     from .synth import write
-    count = write(output, cities=cities, seed=seed)
+    count = write(output, cities=cities, seed=seed, beside_shipped=beside_shipped)
     click.echo(f"wrote {count} triples ({cities} cities, seed {seed}) to {output}", err=True)
 
 

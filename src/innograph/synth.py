@@ -11,7 +11,8 @@ cities with dated org:Memberships and roles, MOUs between cities or institutions
 observations with units and value qualifiers, ranking results, and provenance sources that every
 statement-bearing node is derived from. Years fall in 1990-2026. Every IRI carries a ``synth-``
 slug, so synthetic data can sit beside the shipped data without merging into it, except the
-membership roles, which are the shipped ``role/founding-member`` ... with the shipped labels.
+membership roles, which are the shipped ``role/founding-member`` ... with the shipped labels, and
+the units' labels: ``beside_shipped=True`` leaves those out (data/ states them).
 """
 
 from __future__ import annotations
@@ -121,9 +122,13 @@ LABEL = _iri(RDFS + "label")
 DERIVED = _iri(PROV + "wasDerivedFrom")
 
 
-def _generate(w: _Writer, cities: int, seed: int) -> None:
+def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) -> None:
     rnd = random.Random(seed)
     t = w.t
+    # The shipped data states the roles and unit labels already. Stated again in another graph,
+    # Oxigraph's union default graph returns them twice (and a role's label doubles every
+    # membership row), so data meant to sit beside data/ leaves them out.
+    shared = (lambda s, p, o: None) if beside_shipped else t
 
     def name(parts: int = 2) -> str:
         return "".join(rnd.choice(SYLLABLES) for _ in range(parts)).capitalize()
@@ -227,13 +232,13 @@ def _generate(w: _Writer, cities: int, seed: int) -> None:
     concept(category, category_scheme, "science and technology cluster")
     for unit, label in ((UNIT + "NUM", "number"), (UNIT + "PERCENT", "percent"),
                         (CUR + "KRW", "South Korean won"), (CUR + "USD", "US dollar")):
-        t(_iri(unit), LABEL, _lit(label, "en"))
+        shared(_iri(unit), LABEL, _lit(label, "en"))
     roles = {}
     for slug, en, ko in ROLES:
         node = f"<{ID_BASE}role/{slug}>"  # the shipped roles (same labels), so named queries apply
-        t(node, A, _iri(ORG + "Role"))
-        t(node, LABEL, _lit(en, "en"))
-        t(node, LABEL, _lit(ko, "ko"))
+        shared(node, A, _iri(ORG + "Role"))
+        shared(node, LABEL, _lit(en, "en"))
+        shared(node, LABEL, _lit(ko, "ko"))
         roles[slug] = node
     datasets = []
     for slug in ("city-indicators", "cluster-indicators", "sector-figures"):
@@ -423,8 +428,12 @@ def generate(cities: int, seed: int = 0) -> Iterator[str]:
     return iter(lines)
 
 
-def write(path: Path | str, *, cities: int, seed: int = 0) -> int:
-    """Stream the dataset to ``path`` (.nt or .ttl); return the number of triples written."""
+def write(path: Path | str, *, cities: int, seed: int = 0, beside_shipped: bool = False) -> int:
+    """Stream the dataset to ``path`` (.nt or .ttl); return the number of triples written.
+
+    ``beside_shipped``: leave out what data/ states already (membership roles, unit labels), for
+    data loaded into a store that holds the shipped data; alone it would not pass the shapes.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".nt", ".ttl"):
@@ -437,5 +446,5 @@ def write(path: Path | str, *, cities: int, seed: int = 0) -> int:
         if suffix == ".ttl":
             out.write("# Synthetic innograph data (innograph synth): N-Triples lines, valid Turtle.\n")
         writer = _Writer(out.write)
-        _generate(writer, cities, seed)
+        _generate(writer, cities, seed, beside_shipped)
     return writer.count

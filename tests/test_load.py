@@ -159,6 +159,29 @@ def test_a_valid_change_is_valid_both_ways(loaded, tmp_path):
     assert bool(loaded.query('ASK { ?c <http://www.w3.org/2000/01/rdf-schema#label> "Alpha City"@en }'))
 
 
+def test_a_triple_stated_in_a_second_graph_is_loaded_with_a_warning(loaded, tmp_path):
+    # Oxigraph's union default graph would return it twice; the data is valid, so it is a warning.
+    restated = PROLOGUE + '<city/alpha> rdfs:label "Alpha"@en .\n'
+    result = load_validated(loaded, [write(tmp_path, "extra.ttl", restated)])
+    assert result.committed and result.report.conforms
+    warnings = [(v.severity, v.focus_node, v.path, v.value) for v in result.report.violations]
+    assert warnings == [("Warning", "<https://w3id.org/innograph/id/city/alpha>", "rdfs:label", '"Alpha"@en')]
+    message = result.report.violations[0].message
+    assert f"<{graph_iri('places')}>" in message and f"<{graph_iri('extra')}>" in message
+
+
+def test_two_files_of_one_load_stating_the_same_triple_get_a_warning(make_store, tmp_path):
+    result = load_validated(make_store(), [write(tmp_path, "places.ttl", PLACES),
+                                           write(tmp_path, "more.ttl", PROLOGUE + '<city/beta> rdfs:label "Beta"@en .')])
+    assert [(v.severity, v.focus_node) for v in result.report.violations] == \
+        [("Warning", "<https://w3id.org/innograph/id/city/beta>")]
+
+
+def test_the_shipped_data_states_each_triple_in_one_graph(tmp_path):
+    data = Path(__file__).resolve().parents[1] / "data"
+    assert load_validated(OxigraphStore(None), [data]).report.violations == []
+
+
 # -- synthetic data with planted violations (one backend: the point is the validator, not I/O) ----
 
 SYN = "https://w3id.org/innograph/id/"

@@ -74,9 +74,12 @@ def load(ctx, paths, dry_run):
     with _open(ctx, read_only=False) as store:
         result = load_validated(store, paths, dry_run=dry_run)
         verb = "would load" if dry_run else "loaded"
+        warnings = result.report.violations
         click.echo(f"{verb} {result.triples} triples from {len(result.files)} file(s) into "
-                   f"{len(result.graphs)} graph(s); valid; store now holds "
-                   f"{store.count() if not dry_run else store.count()} quads")
+                   f"{len(result.graphs)} graph(s); valid{f' with {len(warnings)} warning(s)' if warnings else ''}; "
+                   f"store now holds {store.count()} quads")
+        for warning in warnings:
+            click.echo(warning.to_text(), err=True)
 
 
 @main.command()
@@ -164,8 +167,8 @@ def query(ctx, query_text, output_format, params, max_rows):
         values[name.lstrip("?$")] = value
     if origin != "QUERY" and sparql.lstrip().startswith("#"):
         # A named query declares typed parameters (and defaults) in its header: bind through them.
-        bound = read_query(Path(origin)).bind(values)
-        substitutions = {ox.Variable(k): parse_term(v) for k, v in bound.items()}
+        sparql, bound = read_query(Path(origin)).prepare(values)
+        substitutions = {ox.Variable(k): parse_term(v) for k, v in (bound or {}).items()}
     else:
         substitutions = {ox.Variable(k): ox.NamedNode(v[1:-1]) if v.startswith("<") and v.endswith(">")
                          else ox.Literal(v) for k, v in values.items()}

@@ -22,7 +22,8 @@ from .formats import rdf_format_for_path
 from .namespaces import ONTOLOGY_GRAPH, graph_iri
 from .parsing import expand_paths, parse_file
 from .store import GraphName, Store
-from .validation import ONTOLOGY_FILE, ValidationReport, graph_from_quads, to_rdflib, validate, validate_quads
+from .validation import (ONTOLOGY_FILE, ValidationReport, Violation, graph_from_quads, shorten, to_rdflib, validate,
+                         validate_quads)
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 NEIGHBOURHOOD_HOPS = 3
@@ -77,10 +78,11 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
     removed = set(remove)
     for graph in replace:
         removed.update(store.quads(graph))
+    graph_of = _GraphStatingEach(added)
     size = store.count()
     if size == 0 or size == len(removed):
         # Nothing of the old state survives: validate the new data as a whole.
-        return validate_quads(added)
+        return _with_warnings(validate_quads(added), graph_of.twice)
 
     # A replaced graph mostly comes back as it was (the ontology, which every load brings along, or
     # a file loaded again): quads that stay are no change. Counting them made a 12-triple load into
@@ -112,6 +114,8 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
         for quad in store.describe(nodes, predicate=RDF_TYPE if last else None):
             if quad in removed:
                 continue
+            if hop == 0:
+                graph_of.saw(quad)
             context.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
             if not last and _is_node(quad.object):
                 next_frontier.add(quad.object)
@@ -123,7 +127,37 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
         frontier = next_frontier
     # validate() judges the whole neighbourhood and keeps the results about the focus nodes,
     # blank ones included (pySHACL's own focus_nodes refuses blank nodes).
-    return validate(context, focus_nodes=[to_rdflib(n) for n in focus])
+    return _with_warnings(validate(context, focus_nodes=[to_rdflib(n) for n in focus]), graph_of.twice)
+
+
+class _GraphStatingEach:
+    """The graph each added triple is stated in, and the triples stated in a second graph."""
+
+    def __init__(self, quads: Iterable[ox.Quad]):
+        self.first: dict = {}
+        self.twice: dict = {}
+        for quad in quads:
+            self.saw(quad, new=True)
+
+    def saw(self, quad: ox.Quad, new: bool = False) -> None:
+        triple = (quad.subject, quad.predicate, quad.object)
+        graph = self.first.setdefault(triple, quad.graph_name) if new else self.first.get(triple)
+        if graph is not None and graph != quad.graph_name:
+            self.twice[triple] = (graph, quad.graph_name)
+
+
+def _with_warnings(report: ValidationReport, twice: Mapping) -> ValidationReport:
+    """Warn of triples stated in two graphs: the default graph of a query is the union of the
+    graphs, and Oxigraph returns such a triple once per graph (every row joined to it doubles)."""
+    def name(graph) -> str:
+        return f"<{graph.value}>" if isinstance(graph, ox.NamedNode) else "the default graph"
+    for (s, p, o), graphs in twice.items():
+        report.violations.append(Violation(
+            focus_node=shorten(to_rdflib(s)), path=shorten(to_rdflib(p)), value=shorten(to_rdflib(o)),
+            message=f"stated in two graphs, {name(graphs[0])} and {name(graphs[1])}: queries over the "
+                    f"default graph (the union) will return it twice; state it in one graph only",
+            severity="Warning", shape=None, constraint=None))
+    return report
 
 
 def commit(store: Store, graphs: Mapping[GraphName, list[ox.Quad]]) -> None:

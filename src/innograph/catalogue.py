@@ -32,7 +32,7 @@ from .namespaces import ID_BASE, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
-_HEADER = re.compile(r"^#\s*(?P<key>title|description|param)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+_HEADER = re.compile(r"^#\s*(?P<key>title|description|param|binding)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 _HELP = re.compile(r"(?:^|\s)\((?P<help>.*)\)\s*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -127,6 +127,10 @@ class NamedQuery:
     title: str = ""
     description: str = ""
     parameters: list[Parameter] = field(default_factory=list)
+    # How parameter values reach Oxigraph: "substitute" (pyoxigraph's substitutions, the default)
+    # or "values" (a VALUES block at the top of the WHERE group). Oxigraph plans a query before it
+    # sees substitutions, and for some queries the plan only fits when it can see the constant.
+    binding: str = "substitute"
 
     def bind(self, values: Mapping[str, str]) -> dict[str, str]:
         """Substitutions for ``values`` (request parameters), as variable -> N-Triples term.
@@ -150,6 +154,15 @@ class NamedQuery:
                     continue        # optional: the query leaves ?NAME unbound
             bound[param.name] = str(param.bind(value))
         return bound
+
+    def prepare(self, values: Mapping[str, str]) -> tuple[str, dict[str, str] | None]:
+        """(query text, substitutions) for ``values``, bound the way the query's header asks."""
+        bound = self.bind(values)
+        if self.binding != "values" or not bound:
+            return self.text, bound or None
+        from .parsing import parse_term
+        from .remote import inject_values
+        return inject_values(self.text, {ox.Variable(k): parse_term(v) for k, v in bound.items()}), None
 
     def to_json(self) -> dict:
         return {"name": self.name, "title": self.title, "description": self.description,
@@ -182,6 +195,10 @@ def read_query(path: Path) -> NamedQuery:
         elif key == "description":
             descriptions = [value]
             query.description = value
+        elif key == "binding":
+            if value.lower() not in ("substitute", "values"):
+                raise UsageError(f"{path}:{number}: '# binding:' is 'substitute' or 'values', got {value!r}")
+            query.binding = value.lower()
         elif key == "param":
             help_match = _HELP.search(value)
             help_text = help_match.group("help").strip() if help_match else ""

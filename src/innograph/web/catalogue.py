@@ -45,6 +45,6 @@ def run(name: str) -> Response:
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         params.update(parse_params(read_body(), "form body"))
     values = {key: single(params, key) for key in params if key not in RESERVED}
-    substitutions = named.bind(values)
-    return run_query(named.text, format_override=params.get("format"), substitutions=substitutions)
+    text, substitutions = named.prepare(values)
+    return run_query(text, format_override=params.get("format"), substitutions=substitutions)
 

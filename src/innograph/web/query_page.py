@@ -145,7 +145,7 @@ def render_page() -> Response:
             missing = [p.name for p in named.parameters if p.required and not values.get(p.name)]
             if not missing:
                 given = {k: v for k, v in values.items() if v}
-                results = _results(named.text, named.bind(given), f"/queries/{named.name}", given)
+                results = _results(*named.prepare(given), f"/queries/{named.name}", given)
         elif query:
             results = _results(query, None, "/sparql", {"query": query})
     except InnographError as exc:

@@ -4,8 +4,8 @@ All three serve the same data (the shipped data/ plus the ontology, loaded and v
 innograph, exported as N-Quads) on 127.0.0.1, started and stopped here. Two named queries from
 queries/: a cheap one and the heaviest one on this data. innograph runs them by name
 (``/queries/NAME``, parameters bound with their defaults); the peers get the same text with the
-defaults as a trailing VALUES clause. Load: 8 client threads with keep-alive connections for a fixed
-time each; we print requests/s, p50 and p99 latency, the rows returned (a sanity check that every
+defaults in a VALUES block at the top of the WHERE group. Load: 8 client threads with keep-alive
+connections for a fixed time each; we print requests/s, p50 and p99 latency, the rows returned (a sanity check that every
 server answers the same) and innograph's ratio to each peer.
 
 The client is Python (http.client), so very fast servers are measured below their true rate; all
@@ -70,6 +70,12 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def _get(conn: http.client.HTTPConnection, target: str) -> tuple[http.client.HTTPResponse, bytes]:
+    conn.request("GET", target, headers={"Accept": "application/sparql-results+json"})
+    response = conn.getresponse()
+    return response, response.read()
+
+
 def _load(port: int, path: str, seconds: float, request_timeout: float) -> dict:
     """Hammer ``path`` from CONCURRENCY threads for ``seconds``; latencies of completed requests."""
     latencies: list[float] = []
@@ -84,9 +90,7 @@ def _load(port: int, path: str, seconds: float, request_timeout: float) -> dict:
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
-                response = conn.getresponse()
-                body = response.read()
+                response, body = _get(conn, path)
             except (OSError, http.client.HTTPException) as exc:
                 with lock:
                     errors.append(type(exc).__name__)
@@ -120,14 +124,19 @@ def _load(port: int, path: str, seconds: float, request_timeout: float) -> dict:
 
 
 def _peer_text(name: str) -> str:
-    """The named query's text with its parameter defaults as a trailing VALUES clause."""
+    """The named query's text with its parameter defaults in a VALUES block at the top of its WHERE
+    group: what innograph's own binding does (a trailing VALUES clause joins after FILTERs and
+    OPTIONALs, and gave other answers: 0 rows for entity-search)."""
+    import pyoxigraph as ox
+
     from innograph.catalogue import load_catalogue
+    from innograph.parsing import parse_term
+    from innograph.remote import inject_values
     query = load_catalogue(ROOT / "queries").get(name)
     bound = query.bind({})
     if not bound:
         return query.text
-    names = " ".join(f"?{k}" for k in bound)
-    return query.text.rstrip() + f"\nVALUES ({names}) {{ ({' '.join(bound.values())}) }}\n"
+    return inject_values(query.text, {ox.Variable(k): parse_term(v) for k, v in bound.items()})
 
 
 def run(quick: bool = True) -> None:

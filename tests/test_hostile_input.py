@@ -64,7 +64,10 @@ def client(app):
 def no_connection_was_made():
     """Nothing in this module may connect to the listening socket (checked once all tests ran)."""
     yield
-    assert LISTENER.connections() == 0, "a query, update or upload connected to 127.0.0.1"
+    try:
+        assert LISTENER.connections() == 0, "a query, update or upload connected to 127.0.0.1"
+    finally:
+        LISTENER.close()
 
 
 def deliberate(response) -> None:

@@ -65,6 +65,17 @@ def test_parameter_missing_from_the_select_clause_is_a_problem(tmp_path):
         read_query(path)
 
 
+def test_files_are_looked_at_again_after_the_recheck_interval(tmp_path, monkeypatch):
+    from innograph import catalogue
+    write(tmp_path, "first", "SELECT * {}\n")
+    assert set(load_catalogue(tmp_path).queries) == {"first"}
+    write(tmp_path, "second", "SELECT * {}\n")
+    monkeypatch.setattr(catalogue, "RECHECK_SECONDS", 3600.0)
+    assert set(load_catalogue(tmp_path).queries) == {"first"}          # trusted, not stat-ed
+    monkeypatch.setattr(catalogue, "RECHECK_SECONDS", 0.0)
+    assert set(load_catalogue(tmp_path).queries) == {"first", "second"}
+
+
 def test_missing_directory_is_an_empty_catalogue(tmp_path):
     catalogue = load_catalogue(tmp_path / "absent")
     assert catalogue.queries == {} and catalogue.problems == []

@@ -67,7 +67,8 @@ def load(ctx, paths, dry_run):
 
     Each file replaces its own named graph <https://w3id.org/innograph/graph/FILE-STEM>; TriG and
     N-Quads keep their graphs. The ontology is (re)loaded into graph/ontology. The store, as it
-    would be after the load, must pass the SHACL shapes; otherwise nothing is written.
+    would be after the load, must pass the SHACL shapes; otherwise nothing is written. A triple
+    stated in two graphs is loaded with a warning (the union default graph would return it twice).
     Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl.
     """
     from .loading import load_validated

@@ -21,7 +21,7 @@ serve: install
 	$(BIN)/innograph --store $(STORE) load data/
 	$(BIN)/innograph --store $(STORE) serve --host $(HOST) --port $(PORT)
 
-# Regenerates data/breadth-*.ttl from the RML mappings (mappings/*.rml.ttl) and ../shared/breadth/.
+# Regenerates data/breadth-*.ttl from the RML mappings (mappings/*.rml.ttl) and sources/breadth/.
 # Starts from the hand-written data only and ingests the mappings in name order, so a triple an
 # earlier graph holds is not restated by a later one (each triple has one home).
 data: install

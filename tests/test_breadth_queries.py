@@ -1,4 +1,4 @@
-"""Named queries over the breadth data (issue 8), each checked against the CSVs in ../shared/breadth."""
+"""Named queries over the breadth data (issue 8), each checked against the CSVs in sources/breadth."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from innograph.catalogue import read_query
 
 ROOT = Path(__file__).resolve().parents[1]
-BREADTH = ROOT.parent / "shared" / "breadth"
+BREADTH = ROOT / "sources" / "breadth"
 ID = "https://w3id.org/innograph/id/"
 
 
@@ -28,7 +28,7 @@ def run(store, name, **params):
 def test_daejeon_cluster_rank_by_size_and_intensity_per_edition(shipped_store):
     rows = run(shipped_store, "daejeon-cluster-ranks", city="city/daejeon")
     got = [(r["measure"].value.rsplit(" ", 1)[-1], int(r["edition"].value), int(r["rank"].value)) for r in rows]
-    # README of shared/breadth: size 22/20/18/17 (2021-2024), intensity 7/6/3/6/7 (2020-2024).
+    # sources/README.md: size 22/20/18/17 (2021-2024), intensity 7/6/3/6/7 (2020-2024).
     assert got == [("intensity", 2020, 7), ("intensity", 2021, 6), ("intensity", 2022, 3), ("intensity", 2023, 6),
                    ("intensity", 2024, 7), ("size", 2021, 22), ("size", 2022, 20), ("size", 2023, 18),
                    ("size", 2024, 17)]

@@ -1,5 +1,5 @@
 """Each named query in queries/: its exact answer on the model data (the seed article, The Korea
-Herald 2026-02-08, and shared/reference/NOTES.md), written by hand; and, on the whole shipped store
+Herald 2026-02-08, and sources/reference/NOTES.md), written by hand; and, on the whole shipped store
 (which also holds the ingested breadth tables), the same rows among the answer."""
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ EXPECTED = {
     ],
 }
 
-# entity-links: the identifiers of shared/reference/entities.csv (empty cells left out).
+# entity-links: the identifiers of sources/reference/entities.csv (empty cells left out).
 WD, GN = "http://www.wikidata.org/entity/", "https://sws.geonames.org/"
 LINKS = {
     "alliance/gini": ("Global Innopolis Network Initiative", {"homepage": "https://gini.or.kr/"}),

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-BREADTH = ROOT.parent / "shared" / "breadth"
+BREADTH = ROOT / "sources" / "breadth"
 ID = "https://w3id.org/innograph/id/"
 SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 

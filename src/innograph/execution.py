@@ -1,6 +1,6 @@
 """Query and update evaluation with the safety rules pyoxigraph does not have by itself.
 
-Measured on pyoxigraph 0.5.13 (../shared/MEASURED.md): a query cannot be cancelled, SERVICE and
+Measured on pyoxigraph 0.5.13 (measured on this machine; docs/design.md): a query cannot be cancelled, SERVICE and
 LOAD make real HTTP requests, and a query nested ~5,000 levels deep crashes the process. Hence:
 
 * ``inspect`` reads the query text lexically (strings, IRIs and comments skipped) *before*

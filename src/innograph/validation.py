@@ -1,7 +1,7 @@
 """SHACL validation: the shapes and ontology, the report type, and pySHACL on in-memory rdflib graphs.
 
 pySHACL is only ever given an in-memory rdflib graph: over an Oxigraph-backed rdflib graph it took
-minutes for 10k triples (../shared/MEASURED.md). Incremental validation (loading.py) hands it a small
+minutes for 10k triples (measured on this machine; docs/design.md). Incremental validation (loading.py) hands it a small
 neighbourhood of the store plus the new data, with ``focus_nodes`` set to what the change touches.
 """
 

@@ -129,9 +129,9 @@ def _peer_text(name: str) -> str:
     OPTIONALs, and gave other answers: 0 rows for entity-search)."""
     import pyoxigraph as ox
 
-    from innograph.catalogue import load_catalogue
-    from innograph.parsing import parse_term
-    from innograph.remote import inject_values
+    from innograph.service.catalogue import load_catalogue
+    from innograph.rdf.parsing import parse_term
+    from innograph.store.remote import inject_values
     query = load_catalogue(ROOT / "queries").get(name)
     bound = query.bind({})
     if not bound:

@@ -159,7 +159,7 @@ def rdflib_child(path: str, names: list[str], limit: int) -> dict:
 
 
 def _names() -> list[str]:
-    from innograph.catalogue import load_catalogue
+    from innograph.service.catalogue import load_catalogue
     return sorted(load_catalogue(ROOT / "queries").queries)
 
 
@@ -207,7 +207,7 @@ def _violations(report_json: str) -> set:
 
 
 def run(quick: bool = True) -> None:
-    from innograph import synth
+    from innograph.ingest import synth
     names = _names()
     work = Path(tempfile.mkdtemp(prefix="innograph-bench-1m-"))
     processes: list[subprocess.Popen] = []

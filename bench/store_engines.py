@@ -72,7 +72,7 @@ def child(engine: str, path: str, reps: int, limit: int = QUERY_LIMIT_S) -> dict
         run = lambda q, b: store.query(q, substitutions=b, use_default_graph_as_union=True)  # noqa: E731
         size = len(store)
     elif engine == "innograph":
-        from innograph.loading import load_validated
+        from innograph.service.loading import load_validated
         from innograph.store import OxigraphStore
         store = OxigraphStore(None)
         load_validated(store, [Path(path)])
@@ -145,7 +145,7 @@ def _fmt_ratio(value: float, base: float) -> str:
 
 
 def run(quick: bool) -> None:
-    from innograph import synth
+    from innograph.ingest import synth
     sizes = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
     reps = 5 if quick else 7
     RESULTS.mkdir(parents=True, exist_ok=True)

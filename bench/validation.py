@@ -48,7 +48,7 @@ def _key(report) -> set:
 
 
 def _dataset(path: Path) -> list[ox.Quad]:
-    from innograph.loading import ontology_graph_quads, parse_sources
+    from innograph.service.loading import ontology_graph_quads, parse_sources
     graphs, _ = parse_sources([path])
     graphs.update(ontology_graph_quads())
     return [q for quads in graphs.values() for q in quads]
@@ -83,7 +83,7 @@ def _new_triples(cities: int, count: int = 1000) -> list[ox.Quad]:
 def _turbo(quads: list[ox.Quad]):
     import pyshacl_turbo
 
-    from innograph.validation import _report_from_graph, ontology_graph, shapes_graph
+    from innograph.validation.shacl import _report_from_graph, ontology_graph, shapes_graph
     store = ox.Store()
     store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     start = time.perf_counter()
@@ -94,7 +94,7 @@ def _turbo(quads: list[ox.Quad]):
 
 
 def _pyshacl(quads: list[ox.Quad]):
-    from innograph.validation import graph_from_quads, validate
+    from innograph.validation.shacl import graph_from_quads, validate
     start = time.perf_counter()
     graph = graph_from_quads(quads)
     converted = time.perf_counter() - start
@@ -103,10 +103,10 @@ def _pyshacl(quads: list[ox.Quad]):
 
 
 def run(quick: bool) -> None:
-    from innograph import synth
-    from innograph.loading import check_change
+    from innograph.ingest import synth
+    from innograph.service.loading import check_change
     from innograph.store import OxigraphStore
-    from innograph.validation import shapes_graph
+    from innograph.validation.shacl import shapes_graph
     shapes_graph()
     rows = []
     with tempfile.TemporaryDirectory(prefix="innograph-bench-") as tmp:

@@ -23,7 +23,7 @@ import time
 
 import pyoxigraph as ox
 
-from innograph import networks
+from innograph.views import networks
 from innograph.namespaces import ID_BASE, PREFIXES
 from innograph.store import OxigraphStore
 

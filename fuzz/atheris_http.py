@@ -14,9 +14,9 @@ import atheris
 
 with atheris.instrument_imports():
     from innograph.errors import InnographError
-    from innograph.execution import inspect
-    from innograph.formats import RDF_FORMATS
-    from innograph.parsing import parse_bytes
+    from innograph.service.execution import inspect
+    from innograph.rdf.formats import RDF_FORMATS
+    from innograph.rdf.parsing import parse_bytes
 
 
 def one_input(data: bytes) -> None:

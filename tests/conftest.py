@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from innograph.loading import load_validated
+from innograph.service.loading import load_validated
 from innograph.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +109,7 @@ def make_store(backend, tmp_path, request):
 
     The remote backend shares one session server; it is emptied before each test.
     """
-    from innograph.remote import RemoteStore
+    from innograph.store.remote import RemoteStore
 
     opened = []
     server = request.getfixturevalue("oxigraph_server") if backend == "remote" else None

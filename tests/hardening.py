@@ -9,7 +9,7 @@ import hashlib
 import socket
 from contextlib import contextmanager
 
-from innograph.formats import rdf_format
+from innograph.rdf.formats import rdf_format
 from innograph.settings import Settings
 from innograph.store import OxigraphStore
 from innograph.web.app import close_app, create_app

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from innograph.catalogue import read_query
+from innograph.service.catalogue import read_query
 
 ROOT = Path(__file__).resolve().parents[1]
 BREADTH = ROOT / "sources" / "breadth"

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import pytest
 
-from innograph.catalogue import load_catalogue, read_query
+from innograph.service.catalogue import load_catalogue, read_query
 from innograph.errors import NotFound, UsageError
-from innograph.execution import _term_from_ntriples
+from innograph.service.execution import _term_from_ntriples
 from live_server import http, shared_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def test_parameter_missing_from_the_select_clause_is_a_problem(tmp_path):
 
 
 def test_files_are_looked_at_again_after_the_recheck_interval(tmp_path, monkeypatch):
-    from innograph import catalogue
+    from innograph.service import catalogue
     write(tmp_path, "first", "SELECT * {}\n")
     assert set(load_catalogue(tmp_path).queries) == {"first"}
     write(tmp_path, "second", "SELECT * {}\n")

@@ -17,9 +17,9 @@ import rdflib
 from click.testing import CliRunner
 
 from innograph.cli import main
-from innograph.exporting import export_dataset
+from innograph.service.exporting import export_dataset
 from innograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from innograph.validation import to_rdflib
+from innograph.validation.shacl import to_rdflib
 from publishing_app import publishing_app
 
 VOID = rdflib.Namespace(PREFIXES["void"])

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from innograph.errors import QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy, StoreError
-from innograph.execution import QueryPool, QueryRequest, add_using, inspect
+from innograph.service.execution import QueryPool, QueryRequest, add_using, inspect
 from live_server import QUERY_TIMEOUT, TOKEN, http, shared_server
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

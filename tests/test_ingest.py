@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from innograph.cli import main
-from innograph.ingesting import IngestFailed, ingest
-from innograph.loading import load_validated
+from innograph.ingest.pipeline import IngestFailed, ingest
+from innograph.service.loading import load_validated
 from innograph.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]

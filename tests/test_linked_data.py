@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from innograph.namespaces import DEFAULT_BASE_IRI, ONTOLOGY_GRAPH, PREFIXES
 from innograph.store import OxigraphStore
-from innograph.validation import SHAPES_FILE, load_turtle
+from innograph.validation.shacl import SHAPES_FILE, load_turtle
 from publishing_app import publishing_app
 
 BASE = DEFAULT_BASE_IRI

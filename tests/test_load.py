@@ -8,13 +8,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from innograph import synth
+from innograph.ingest import synth
 from innograph.errors import RdfSyntaxError, ValidationFailed
-from innograph.formats import rdf_format
-from innograph.loading import check_change, load_validated, ontology_graph_quads, parse_sources
+from innograph.rdf.formats import rdf_format
+from innograph.service.loading import check_change, load_validated, ontology_graph_quads, parse_sources
 from innograph.namespaces import graph_iri
 from innograph.store import OxigraphStore
-from innograph.validation import graph_from_quads, validate
+from innograph.validation.shacl import graph_from_quads, validate
 
 PROLOGUE = """@base <https://w3id.org/innograph/id/> .
 @prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .

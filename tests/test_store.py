@@ -6,8 +6,8 @@ import pyoxigraph as ox
 import pytest
 
 from innograph.errors import StoreError, UsageError
-from innograph.formats import rdf_format
-from innograph.remote import RemoteStore, inject_values
+from innograph.rdf.formats import rdf_format
+from innograph.store.remote import RemoteStore, inject_values
 from innograph.store import OxigraphStore, open_store
 
 EX = "http://example.org/"

@@ -7,9 +7,9 @@ import pytest
 import rdflib
 
 from innograph.errors import ValidationFailed
-from innograph.loading import check_change, load_validated
+from innograph.service.loading import check_change, load_validated
 from innograph.store import OxigraphStore
-from innograph.validation import validate
+from innograph.validation.shacl import validate
 
 ID = "https://w3id.org/innograph/id/"
 PREFIXES = """

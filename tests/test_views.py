@@ -18,7 +18,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from innograph import networks, rendering
+from innograph.views import networks, rendering
 from innograph.cli import main
 from innograph.errors import NotFound, UsageError
 from innograph.store import OxigraphStore

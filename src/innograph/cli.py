@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .bundle import named_query_file
 from .errors import InnographError, UsageError, ValidationFailed
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -71,7 +72,7 @@ def load(ctx, paths, dry_run):
     stated in two graphs is loaded with a warning (the union default graph would return it twice).
     Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl.
     """
-    from .loading import load_validated
+    from .service.loading import load_validated
     with _open(ctx, read_only=False) as store:
         result = load_validated(store, paths, dry_run=dry_run)
         verb = "would load" if dry_run else "loaded"
@@ -96,7 +97,7 @@ def validate(ctx, paths, report_format, against_store):
     Prints the report (focus node, path, value, message, severity for each violation).
     Exit 0 valid, 1 invalid, 2 usage or syntax error.
     """
-    from .loading import check_change, ontology_graph_quads, parse_sources
+    from .service.loading import check_change, ontology_graph_quads, parse_sources
     from .store import OxigraphStore
     ctx.meta["report_format"] = report_format
     graphs, files = parse_sources(paths)
@@ -121,14 +122,13 @@ def validate(ctx, paths, report_format, against_store):
 
 def _read_query(text: str) -> tuple[str, str]:
     """(query text, where it came from): a file path, a named query from queries/, or the text itself."""
-    from .settings import project_path
     path = Path(text)
     if text.endswith((".rq", ".sparql")) or (len(text) < 256 and "\n" not in text and path.is_file()):
         try:
             return path.read_text(encoding="utf-8"), str(path)
         except OSError as exc:
             raise UsageError(f"QUERY: cannot read {text}: {exc.strerror}") from None
-    named = project_path("queries", text + ".rq")
+    named = named_query_file(text)
     if len(text) < 128 and named.is_file():
         return named.read_text(encoding="utf-8"), str(named)
     return text, "QUERY"
@@ -154,11 +154,11 @@ def query(ctx, query_text, output_format, params, max_rows):
     import pyoxigraph as ox
 
     from .errors import QuerySyntaxError
-    from .formats import rdf_format, result_format
+    from .rdf.formats import rdf_format, result_format
     from .namespaces import PREFIXES
-    from .results import kind_of, render, text_table
-    from .catalogue import read_query
-    from .parsing import parse_term
+    from .rdf.results import kind_of, render, text_table
+    from .service.catalogue import read_query
+    from .rdf.parsing import parse_term
     sparql, origin = _read_query(query_text)
     values = {}
     for item in params:
@@ -212,7 +212,7 @@ def query(ctx, query_text, output_format, params, max_rows):
 @click.pass_context
 def export(ctx, output_format, output, graph):
     """Export the whole dataset (or one graph) as RDF."""
-    from .exporting import export_dataset
+    from .service.exporting import export_dataset
     with _open(ctx, read_only=True) as store:
         body = export_dataset(store, output_format, graph=graph)
     if output:
@@ -230,7 +230,7 @@ def stats(ctx, output_format):
     """Triples per named graph and instances per class."""
     import json as jsonlib
 
-    from .statistics import store_statistics
+    from .service.statistics import store_statistics
     with _open(ctx, read_only=True) as store:
         figures = store_statistics(store)
     if output_format == "json":
@@ -264,7 +264,7 @@ def ingest(ctx, mappings, dry_run, graph, sources, output_dir):
     or nothing is. Each bad cell is reported as FILE:LINE:COLUMN with what is wrong.
     Exit codes: 0 ingested, 1 bad rows (nothing written), 2 usage or mapping error.
     """
-    from .ingesting import IngestFailed, ingest as run_ingest, to_turtle
+    from .ingest.pipeline import IngestFailed, ingest as run_ingest, to_turtle
     overrides = {}
     for item in sources:
         name, sep, file = item.partition("=")
@@ -304,7 +304,7 @@ def template(ctx, class_name, output_dir):
     Columns, required ones, datatypes and allowed values come from the SHACL shapes of CLASS
     (allowed IRIs: the instances in the store). Fill rows, then: innograph ingest DIR/NAME.rml.ttl
     """
-    from .templates import class_iri, columns_for, write_template
+    from .ingest.templates import class_iri, columns_for, write_template
     columns_for(class_iri(class_name))   # an unknown class is refused before the store is opened
     store = _open(ctx, read_only=True, shareable=True)
     try:
@@ -348,7 +348,7 @@ def graph(ctx, view, as_of, history, city, fmt, output, show_metrics, explain):
 
     Exit codes: 0 ok, 2 unknown view or format, bad parameter, unknown node.
     """
-    from . import networks, rendering
+    from .views import networks, rendering
     with _open(ctx, read_only=True) as store:
         network = networks.build(store, view, as_of=as_of, history=history, city=city)
     if output is not None and fmt is None:
@@ -396,7 +396,7 @@ def synth(cities, seed, output, beside_shipped):
     Every IRI has a 'synth-' slug except the shipped membership roles (so the named queries apply)
     and the units; with --beside-shipped the file leaves those out and sits beside the shipped data.
     """
-    from .synth import write
+    from .ingest.synth import write
     count = write(output, cities=cities, seed=seed, beside_shipped=beside_shipped)
     click.echo(f"wrote {count} triples ({cities} cities, seed {seed}) to {output}", err=True)
 

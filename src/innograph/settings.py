@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .errors import UsageError
+from .bundle import QUERIES_DIR
 from .namespaces import DEFAULT_BASE_IRI
 
 ENV_PREFIX = "INNOGRAPH_"
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def _bool(text: str) -> bool:
@@ -101,7 +101,7 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("query_workers", 2, _positive(int),
             "Worker processes that evaluate queries; a query over its time limit is stopped by "
             "killing its worker. More workers serve more slow queries at once."),
-    Setting("queries_dir", str(PROJECT_DIR / "queries"), str,
+    Setting("queries_dir", str(QUERIES_DIR), str,
             "Directory of the named queries (*.rq) served under /queries and offered on the query page."),
     Setting("query_queue_wait", 10.0, _positive(float),
             "Seconds a query waits for a free worker process when all are busy; after that the "
@@ -182,7 +182,3 @@ def describe() -> str:
         lines.append(f"{s.env}  (default: {default})\n    {s.help}")
     return "\n".join(lines)
 
-
-def project_path(*parts: str) -> Path:
-    """A path inside the project checkout (ontology/, queries/, data/)."""
-    return PROJECT_DIR.joinpath(*parts)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
 
-from ..catalogue import Catalogue, load_catalogue
+from ..service.catalogue import Catalogue, load_catalogue
 from .responses import JSON, parse_params, prefers_html, read_body, services, single, url_params
 from .sparql import run_query
 

@@ -15,9 +15,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from ..errors import NotFound, UnsupportedFormatError, UsageError
-from ..formats import RDF_FORMATS, rdf_format_for_media_type, rdf_format_for_path
+from ..rdf.formats import RDF_FORMATS, rdf_format_for_media_type, rdf_format_for_path
 from ..namespaces import GRAPH_BASE, PREFIXES
-from ..parsing import parse_bytes
+from ..rdf.parsing import parse_bytes
 from .responses import choose_format, guard_write, read_body, services, single, url_params
 
 blueprint = Blueprint("graph_store", __name__)

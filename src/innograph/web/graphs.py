@@ -19,8 +19,8 @@ import json
 from flask import Blueprint, Response, request, url_for
 
 from ..errors import NotAcceptable, UsageError
-from ..networks import VIEWS, build, explain_path, metrics, view_named
-from ..rendering import EXPORT_FORMATS, format_named, to_html, to_map_html, render
+from ..views.networks import VIEWS, build, explain_path, metrics, view_named
+from ..views.rendering import EXPORT_FORMATS, format_named, to_html, to_map_html, render
 from .responses import services
 
 blueprint = Blueprint("graphs", __name__)

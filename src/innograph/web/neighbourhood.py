@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape, quoteattr
 
-from ..entities import Neighbour
+from ..linked_data.entities import Neighbour
 
 WIDTH, HEIGHT = 820, 420
 CENTRE = (WIDTH / 2, HEIGHT / 2)

@@ -17,10 +17,10 @@ from typing import Callable, Iterable
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from ..dataset_description import DUMP_FORMATS, dataset_iri, figures, void_description
-from ..exporting import export_dataset
-from ..formats import Format, rdf_format
-from ..jsonld import build_context, compact_triples, dataset_context, split_iri, to_bytes
+from ..linked_data.dataset_description import DUMP_FORMATS, dataset_iri, figures, void_description
+from ..service.exporting import export_dataset
+from ..rdf.formats import Format, rdf_format
+from ..rdf.jsonld import build_context, compact_triples, dataset_context, split_iri, to_bytes
 from ..namespaces import PREFIXES
 from .responses import HTML, services
 

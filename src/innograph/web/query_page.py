@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template
 
 from ..errors import InnographError
-from ..execution import QueryRequest, inspect
-from ..formats import RDF_FORMATS, RESULT_FORMATS
+from ..service.execution import QueryRequest, inspect
+from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from ..namespaces import ID_BASE, PREFIXES, sparql_prologue
 from .catalogue import current_catalogue
 from .responses import services, single, url_params

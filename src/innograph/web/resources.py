@@ -15,11 +15,11 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from ..describing import describe, iri_for_path
-from ..entities import entity_page, kinds_summary
+from ..linked_data.describing import describe, iri_for_path
+from ..linked_data.entities import entity_page, kinds_summary
 from ..errors import NotAcceptable, UnsupportedFormatError, UsageError
-from ..formats import Format, negotiate, rdf_format
-from ..ontology_docs import ontology_model, term_description
+from ..rdf.formats import Format, negotiate, rdf_format
+from ..linked_data.ontology_docs import ontology_model, term_description
 from .neighbourhood import neighbourhood_svg
 from .publishing import document_context, rdf_body
 from .responses import HTML, TEXT, services

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import (Forbidden, InnographError, NotAcceptable, TooManyRequests, Unauthorized,
                       UnsupportedFormatError, UsageError, ValidationFailed)
-from ..formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, rdf_format, result_format
+from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, rdf_format, result_format
 
 HTML = Format("html", "text/html", (".html",), ("htm",), ("application/xhtml+xml",))
 JSON = Format("jsonapi", "application/json", (".json",))

@@ -24,7 +24,7 @@ def serve(settings: Settings, data_dirs: list[Path], *, host: str = "127.0.0.1",
         return serve_processes(settings, data_dirs, host=host, port=port)
     import waitress
 
-    from ..loading import load_validated
+    from ..service.loading import load_validated
     from ..store import open_store
     from .app import close_app, create_app
 
@@ -66,7 +66,7 @@ def serve_processes(settings: Settings, data_dirs: list[Path], *, host: str, por
     from gunicorn.app.base import BaseApplication
 
     from ..errors import UsageError
-    from ..loading import load_validated
+    from ..service.loading import load_validated
     from ..store import OxigraphStore
     from .app import close_app, create_app
 

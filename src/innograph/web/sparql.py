@@ -15,10 +15,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 
 from ..errors import UnsupportedFormatError, UsageError
-from ..execution import QueryRequest, QueryShape, add_using, inspect
-from ..formats import RDF_FORMATS, RESULT_FORMATS
+from ..service.execution import QueryRequest, QueryShape, add_using, inspect
+from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from ..namespaces import PREFIXES
-from ..results import render_triples
+from ..rdf.results import render_triples
 from .responses import (body_text, choose_format, guard_write, parse_params, prefers_html, read_body,
                         services, single, url_params)
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .formats import rdf_format
-from .jsonld import split_iri
-from .namespaces import PREFIXES
-from .store import Store
+from ..rdf.formats import rdf_format
+from ..rdf.jsonld import split_iri
+from ..namespaces import PREFIXES
+from ..store import Store
 
 VOID = PREFIXES["void"]
 DCAT = PREFIXES["dcat"]

@@ -28,9 +28,9 @@ from typing import Callable, Iterable
 import networkx as nx
 import pyoxigraph as ox
 
-from .errors import NotFound, UsageError
-from .namespaces import ID_BASE, PREFIXES
-from .settings import project_path
+from ..errors import NotFound, UsageError
+from ..namespaces import ID_BASE, PREFIXES
+from ..bundle import view_query_file
 
 IG = PREFIXES["ig"]
 SCHEMA = PREFIXES["schema"]
@@ -94,7 +94,7 @@ _NODE_CHUNK = 25000  # nodes described per query (VALUES block); each query also
 @lru_cache(maxsize=None)
 def view_query(name: str) -> str:
     """The text of ``queries/views/<name>.rq``."""
-    return project_path("queries", "views", f"{name}.rq").read_text(encoding="utf-8")
+    return view_query_file(name).read_text(encoding="utf-8")
 
 
 def query_header(name: str) -> dict[str, object]:

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from .errors import UnsupportedFormatError
+from ..errors import UnsupportedFormatError
 
 
 @dataclass(frozen=True)

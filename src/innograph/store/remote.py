@@ -26,9 +26,9 @@ from typing import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
-from .errors import StoreError, StoreTimeout, UsageError
-from .formats import Format
-from .store import GraphName, Store
+from ..errors import StoreError, StoreTimeout, UsageError
+from ..rdf.formats import Format
+from .base import GraphName, Store
 
 ENV = {
     "update_url": "INNOGRAPH_REMOTE_UPDATE_URL",

@@ -20,9 +20,9 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from .describing import Description, describe
 from .entities import curie
-from .namespaces import ONTOLOGY_GRAPH, PREFIXES
-from .store import Store
-from .validation import SHAPES_FILE, load_turtle, to_rdflib
+from ..namespaces import ONTOLOGY_GRAPH, PREFIXES
+from ..store import Store
+from ..validation.shacl import SHAPES_FILE, load_turtle, to_rdflib
 
 SCHEMA = rdflib.Namespace(PREFIXES["schema"])
 DCTERMS = rdflib.Namespace(PREFIXES["dcterms"])

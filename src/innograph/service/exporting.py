@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .formats import rdf_format
-from .namespaces import PREFIXES
-from .store import Store
+from ..rdf.formats import rdf_format
+from ..namespaces import PREFIXES
+from ..store import Store
 
 
 def export_dataset(store: Store, format_name: str, *, graph: str | None = None) -> bytes:
@@ -16,7 +16,7 @@ def export_dataset(store: Store, format_name: str, *, graph: str | None = None) 
     """
     fmt = rdf_format(format_name)
     if fmt.name == "jsonld":
-        from .jsonld import dataset_jsonld
+        from ..rdf.jsonld import dataset_jsonld
         return dataset_jsonld(store, graph=graph)
     if graph is not None:
         return store.dump(fmt, ox.NamedNode(graph), prefixes=PREFIXES)

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from .describing import Description, describe, local_path
-from .namespaces import PREFIXES, sparql_prologue
-from .store import Store
+from ..namespaces import PREFIXES, sparql_prologue
+from ..store import Store
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -18,12 +18,10 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from .errors import UsageError
-from .namespaces import PREFIXES
-from .settings import project_path
+from ..errors import UsageError
+from ..namespaces import PREFIXES
+from ..bundle import ONTOLOGY_FILE, SHAPES_FILE
 
-ONTOLOGY_FILE = project_path("ontology", "innograph.ttl")
-SHAPES_FILE = project_path("ontology", "shapes.ttl")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 

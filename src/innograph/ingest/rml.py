@@ -27,7 +27,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import RDF
 
-from .errors import InnographError
+from ..errors import InnographError
 
 RR = rdflib.Namespace("http://www.w3.org/ns/r2rml#")
 RML = rdflib.Namespace("http://semweb.mmlab.be/ns/rml#")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .errors import UsageError
+from ..errors import UsageError
 from .networks import metrics as compute_metrics
 from .networks import year_range
 
@@ -277,7 +277,7 @@ def to_picture(graph: nx.Graph, fmt: str = "svg", *, width: float = 10.0, height
 # -- interactive page -------------------------------------------------------------------------------
 
 def _asset(name: str) -> str:
-    return resources.files("innograph").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("innograph").joinpath("views", "assets", name).read_text(encoding="utf-8")
 
 
 def _vis_bundle() -> tuple[str, str]:

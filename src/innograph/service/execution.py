@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
 
-from .errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
+from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
                      StoreError, ValidationFailed)
 
 # -- lexical inspection ----------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def add_using(text: str, shape: QueryShape, using: list[str], using_named: list[
     if not using and not using_named:
         return text
     if shape.has_using:
-        from .errors import UsageError
+        from ..errors import UsageError
         raise UsageError("the update has its own USING or WITH clause: it cannot also take "
                          "using-graph-uri or using-named-graph-uri parameters")
     clause = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named])
@@ -299,9 +299,9 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
 def rendered_outcome(result, request: QueryRequest) -> QueryOutcome:
     """``result`` serialised in the format ``request`` asks for (its kind's default if that format
     does not fit), with the row cap applied."""
-    from .formats import rdf_format, result_format
-    from .namespaces import PREFIXES
-    from .results import default_format, kind_of, render
+    from ..rdf.formats import rdf_format, result_format
+    from ..namespaces import PREFIXES
+    from ..rdf.results import default_format, kind_of, render
 
     kind = kind_of(result)
     try:
@@ -513,7 +513,7 @@ class RemoteExecutor:
 
     def run(self, request: QueryRequest, timeout: float | None = None) -> QueryOutcome:
         """Evaluate ``request`` remotely. Raises QuerySyntaxError, QueryTimeout or StoreError."""
-        from .errors import StoreTimeout
+        from ..errors import StoreTimeout
 
         kwargs: dict = {}
         if request.default_graphs is not None or request.named_graphs is not None:

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from .errors import RdfSyntaxError, UnsafeInputError
+from ..errors import RdfSyntaxError, UnsafeInputError
 from .formats import Format, rdf_format_for_path
 
 RDF_EXTENSIONS = (".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl")

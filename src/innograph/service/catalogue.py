@@ -28,8 +28,8 @@ from typing import Mapping
 
 import pyoxigraph as ox
 
-from .errors import NotFound, UsageError
-from .namespaces import ID_BASE, PREFIXES
+from ..errors import NotFound, UsageError
+from ..namespaces import ID_BASE, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
@@ -161,8 +161,8 @@ class NamedQuery:
         bound = self.bind(values)
         if self.binding != "values" or not bound:
             return self.text, bound or None
-        from .parsing import parse_term
-        from .remote import inject_values
+        from ..rdf.parsing import parse_term
+        from ..store.remote import inject_values
         return inject_values(self.text, {ox.Variable(k): parse_term(v) for k, v in bound.items()}), None
 
     def to_json(self) -> dict:

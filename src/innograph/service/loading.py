@@ -17,12 +17,12 @@ from typing import Iterable, Mapping
 import pyoxigraph as ox
 import rdflib
 
-from .errors import ValidationFailed
-from .formats import rdf_format_for_path
-from .namespaces import ONTOLOGY_GRAPH, graph_iri
-from .parsing import expand_paths, parse_file
-from .store import GraphName, Store
-from .validation import (ONTOLOGY_FILE, ValidationReport, Violation, graph_from_quads, shorten, to_rdflib, validate,
+from ..errors import ValidationFailed
+from ..rdf.formats import rdf_format_for_path
+from ..namespaces import ONTOLOGY_GRAPH, graph_iri
+from ..rdf.parsing import expand_paths, parse_file
+from ..store import GraphName, Store
+from ..validation.shacl import (ONTOLOGY_FILE, ValidationReport, Violation, graph_from_quads, shorten, to_rdflib, validate,
                          validate_quads)
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

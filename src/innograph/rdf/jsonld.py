@@ -25,7 +25,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES
+from ..namespaces import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -1,13 +1,4 @@
-"""The one ``Store`` interface and its embedded backend (Oxigraph, in memory or on disk).
-
-Queries run on Oxigraph's own engine and return pyoxigraph result objects; rdflib is never used to
-evaluate SPARQL here (it was 12-57x slower per query on this machine, see README). Every write is
-one transaction: it happens whole or not at all.
-
-The default graph of a query is the union of all named graphs (like Fuseki's unionDefaultGraph),
-because each data file lives in its own named graph; the store's own unnamed graph stays addressable
-through the Graph Store Protocol's ``?default``.
-"""
+"""The embedded backend: Oxigraph in memory or in a directory, one transaction per write."""
 
 from __future__ import annotations
 
@@ -16,103 +7,12 @@ import shutil
 import tempfile
 import threading
 import time
-from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Union
 
 import pyoxigraph as ox
 
-from .errors import StoreError, UsageError
-from .formats import Format
-
-GraphName = Union[ox.NamedNode, ox.DefaultGraph]
-QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
-
-
-def term_to_sparql(term) -> str:
-    """A term in the N-Triples/SPARQL syntax pyoxigraph prints (IRIs in <>, literals quoted)."""
-    return str(term)
-
-
-class Store(ABC):
-    """What every backend offers. ``location`` says where the data lives, for messages."""
-
-    location: str
-    read_only: bool = False
-    is_remote: bool = False   # True: queries are evaluated by another server over HTTP
-
-    @abstractmethod
-    def query(self, sparql: str, *, default_graphs: list[GraphName] | None = None,
-              named_graphs: list[ox.NamedNode] | None = None,
-              substitutions: Mapping[ox.Variable, object] | None = None) -> QueryResult:
-        """Evaluate a SPARQL 1.1 query. Raises SyntaxError (pyoxigraph's) for a malformed query."""
-
-    @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL 1.1 update in one transaction."""
-
-    @abstractmethod
-    def replace_graphs(self, graphs: Mapping[GraphName, Iterable[ox.Quad]]) -> None:
-        """Replace each named graph with the given quads, all in one transaction."""
-
-    @abstractmethod
-    def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads in one transaction."""
-
-    @abstractmethod
-    def drop_graph(self, graph: GraphName) -> None:
-        """Remove a graph and its triples (the default graph is emptied, not removed)."""
-
-    @abstractmethod
-    def graph_names(self) -> list[ox.NamedNode]: ...
-
-    @abstractmethod
-    def quads(self, graph: GraphName | None = None) -> Iterator[ox.Quad]:
-        """Every quad, or those of one graph."""
-
-    @abstractmethod
-    def quads_matching(self, subject=None, predicate=None, object=None,
-                       graph: GraphName | None = None) -> Iterator[ox.Quad]:
-        """The quads matching a pattern (None matches anything), from every graph."""
-
-    def count(self, graph: GraphName | None = None) -> int:
-        return sum(1 for _ in self.quads(graph))
-
-    def describe(self, nodes: Iterable, *, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        """The quads whose subject is one of ``nodes``, from every graph.
-
-        Without ``predicate``, also the quads of the blank nodes they reach through blank nodes
-        (a bounded description), because a remote store cannot look a blank node up by itself.
-        With ``predicate``, only the quads with that predicate. Backends may batch the lookups.
-        """
-        pending = list(dict.fromkeys(nodes))
-        seen = set(pending)
-        while pending:
-            node = pending.pop()
-            for quad in self.quads_matching(subject=node, predicate=predicate):
-                yield quad
-                if predicate is None and isinstance(quad.object, ox.BlankNode) and quad.object not in seen:
-                    seen.add(quad.object)
-                    pending.append(quad.object)
-
-    def referrers(self, nodes: Iterable) -> Iterator[ox.Quad]:
-        """The quads whose object is one of ``nodes``, from every graph (blank nodes may be skipped)."""
-        for node in dict.fromkeys(nodes):
-            yield from self.quads_matching(object=node)
-
-    @abstractmethod
-    def dump(self, fmt: Format, graph: GraphName | None = None, prefixes: dict[str, str] | None = None) -> bytes:
-        """The whole dataset (quad formats) or one graph (any format) serialised."""
-
-    def close(self) -> None:
-        """Release files and locks."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
+from ..errors import StoreError, UsageError
+from .base import GraphName, Store
 
 def _open_read_only(path: Path, attempts: int = 50) -> ox.Store:
     """Open a read-only view of an on-disk store another process (or this one) may be writing.
@@ -337,17 +237,3 @@ class ScratchStore(OxigraphStore):
     def close(self) -> None:
         super().close()
         shutil.rmtree(self._tmp, ignore_errors=True)
-
-
-def open_store(spec: str, *, read_only: bool = False, shareable: bool = False) -> Store:
-    """The store named by ``spec``: 'memory', a directory, or an http(s):// SPARQL endpoint.
-
-    ``shareable`` asks for a store other processes can open by path (needed by the query workers),
-    so 'memory' becomes a scratch directory. Raises StoreError/UsageError with the reason.
-    """
-    if spec == "memory":
-        return ScratchStore() if shareable else OxigraphStore(None)
-    if spec.startswith(("http://", "https://")):
-        from .remote import RemoteStore  # imported lazily: only remote users pay for it
-        return RemoteStore.from_spec(spec, read_only=read_only)
-    return OxigraphStore(spec, read_only=read_only)

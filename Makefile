@@ -31,12 +31,18 @@ data: install
 	  $(BIN)/innograph --store var/data-build ingest --output-dir data $$mapping || exit 1; done
 	rm -rf var/data-build
 
-# Browser tests need Debian's chromium and chromedriver; installed here when missing (root only).
+# Browser tests need Debian's chromium and chromedriver, the remote-store tests Debian's Virtuoso
+# (virtuoso-opensource); installed here when missing (root only).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "chromium and chromium-driver are needed for the browser tests: sudo apt-get install chromium chromium-driver"; exit 2; fi; \
+	fi
+	@if ! command -v virtuoso-t >/dev/null 2>&1 || ! command -v isql-vt >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; \
+	  else echo "virtuoso-opensource is needed for the remote-store tests: sudo apt-get install virtuoso-opensource"; exit 2; fi; \
 	fi
 
 test: install system-deps

@@ -38,7 +38,7 @@ def tmp_store(tmp_path):
 
 # -- store backends: the same tests run on memory, on-disk and a real remote Oxigraph server -------
 
-BACKENDS = ["memory", "disk", "remote"]
+BACKENDS = ["memory", "disk", "remote", "virtuoso"]
 
 
 def _free_port() -> int:
@@ -97,6 +97,31 @@ def oxigraph_server(tmp_path_factory):
         yield url
 
 
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real Virtuoso (Debian's virtuoso-opensource, installed by `make system-deps`) on free
+    127.0.0.1 ports with its database in a tmp dir, started once per session (tests/virtuoso_server.py)."""
+    import virtuoso_server
+    if not virtuoso_server.installed():
+        pytest.fail("Virtuoso is not installed: run `make system-deps` as root "
+                    "(apt-get install virtuoso-opensource)")
+    with virtuoso_server.running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+def empty_virtuoso(server) -> None:
+    """Drop every graph innograph sees on the shared Virtuoso (never Virtuoso's own graphs)."""
+    from innograph.store.remote import RemoteStore
+    store = RemoteStore.from_spec(server.sparql, environ=server.environment())
+    for graph in [*store.graph_names(), ox_default()]:
+        store.drop_graph(graph)
+
+
+def ox_default():
+    import pyoxigraph
+    return pyoxigraph.DefaultGraph()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     """The name of a store backend; pair with ``make_store`` to open it."""
@@ -107,7 +132,8 @@ def backend(request):
 def make_store(backend, tmp_path, request):
     """A function opening an empty store of the parametrised backend (``read_only`` optional).
 
-    The remote backend shares one session server; it is emptied before each test.
+    The remote backends (Oxigraph's server, Virtuoso) share one session server each; it is
+    emptied before each test.
     """
     from innograph.store.remote import RemoteStore
 
@@ -115,6 +141,9 @@ def make_store(backend, tmp_path, request):
     server = request.getfixturevalue("oxigraph_server") if backend == "remote" else None
     if server:
         RemoteStore.from_spec(server, environ={}).update("DROP SILENT ALL")
+    virtuoso = request.getfixturevalue("virtuoso_server") if backend == "virtuoso" else None
+    if virtuoso:
+        empty_virtuoso(virtuoso)
 
     def make(*, read_only: bool = False):
         if backend == "memory":
@@ -125,6 +154,8 @@ def make_store(backend, tmp_path, request):
             for other in opened:
                 other.flush()
             store = OxigraphStore(tmp_path / "store", read_only=read_only)
+        elif virtuoso:
+            store = RemoteStore.from_spec(virtuoso.sparql, read_only=read_only, environ=virtuoso.environment())
         else:
             store = RemoteStore.from_spec(server, read_only=read_only, environ={})
         opened.append(store)

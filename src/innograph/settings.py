@@ -120,6 +120,39 @@ REGISTRY: tuple[Setting, ...] = (
             "SHACL engine: 'pyshacl', 'turbo' (pyshacl-turbo, Rust, same reports), or 'auto': turbo "
             "for whole datasets (6-18x faster), pySHACL for the small neighbourhoods of incremental "
             "checks (where turbo was not faster)."),
+    Setting("remote_dialect", "auto", _choice("auto", "generic", "oxigraph", "virtuoso"),
+            "How to talk to an http(s):// --store (docs/stores.md): 'oxigraph' (Oxigraph server), "
+            "'virtuoso' (form-encoded requests, system graphs hidden, Digest Graph Store), 'generic' "
+            "(plain SPARQL 1.1 Protocol: Fuseki, GraphDB), or 'auto': from the URL (/query is "
+            "Oxigraph) or the server's Server header."),
+    Setting("remote_update_url", "", str,
+            "SPARQL Update endpoint of a remote store. Empty: derived from the --store URL "
+            "(docs/stores.md)."),
+    Setting("remote_store_url", "", str,
+            "Graph Store Protocol endpoint of a remote store, used to read whole graphs. Empty: "
+            "derived from the --store URL and dialect, or none (graphs are read with SELECT)."),
+    Setting("remote_union", None, _choice("param", "server"),
+            "How a remote store's queries see the union of the named graphs: 'param' sends Oxigraph's "
+            "union-default-graph parameter, 'server' means the server already does. Unset: the "
+            "dialect's (param for Oxigraph and generic, server for Virtuoso)."),
+    Setting("remote_timeout", 60.0, _positive(float),
+            "Seconds every HTTP call to a remote store may take (connecting, and each read)."),
+    Setting("remote_user", None, str,
+            "User for a remote store (HTTP Basic, or Digest with the Virtuoso dialect); also taken "
+            "from user:password@ in the --store URL."),
+    Setting("remote_password", None, str, "Password of INNOGRAPH_REMOTE_USER.", secret=True),
+    Setting("remote_token", None, str,
+            "Bearer token for a remote store (wins over user and password).", secret=True),
+    Setting("remote_chunk_triples", None, _positive(int),
+            "Triples per request when a load is written to a remote store. A change that fits one "
+            "request is one transaction; a larger one is written in chunks with a resumable record "
+            "(docs/stores.md). Unset: the dialect's (100000 Oxigraph, 20000 Virtuoso, 50000 generic)."),
+    Setting("remote_hidden_graphs", (), _list,
+            "Comma-separated graph IRIs of a remote store that innograph neither lists nor queries "
+            "(the Virtuoso dialect always hides Virtuoso's own system graphs)."),
+    Setting("remote_journal_dir", "", str,
+            "Where chunked remote loads keep their record of committed chunks. Empty: "
+            "~/.cache/innograph/remote-loads."),
     Setting("cors", True, _bool,
             "Answer cross-origin reads (GET/HEAD/POST of queries) with Access-Control-Allow-Origin: *. "
             "Writes are never allowed cross-origin."),

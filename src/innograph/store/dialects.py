@@ -1,0 +1,107 @@
+"""What differs between SPARQL 1.1 servers, in one place: the dialects of the remote backend.
+
+Each :class:`Dialect` says how requests are sent and how answers are read for one family of
+servers; ``remote.py`` consults it and never tests a server's name itself. The differences were
+found by running the store contract against each server (tests/test_store.py and
+tests/test_remote_virtuoso.py) and are written down in docs/stores.md.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+# Virtuoso's own graphs (its RDF views' metadata, the LDP vocabulary, the service description).
+VIRTUOSO_SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How to talk to one kind of SPARQL server.
+
+    ``union``: the default way to get the union of the named graphs as a query's default graph
+    ('param': Oxigraph's ``union-default-graph`` parameter; 'server': the server does it).
+    ``form_requests``: send queries and updates as ``application/x-www-form-urlencoded`` fields
+    rather than as ``application/sparql-query`` bodies (Virtuoso 7.2 never answers the latter
+    and keeps a core busy). ``hidden_graphs``: the server's own graphs, never listed nor queried.
+    ``blank_nodes_in_insert_data``: whether ``INSERT DATA`` may carry blank nodes (Virtuoso
+    refuses them: ``INSERT { } WHERE { }`` is sent instead). ``chunk_triples``: triples per write
+    request. ``digest``: the Graph Store endpoint wants HTTP Digest credentials.
+    """
+
+    name: str
+    union: str = "param"
+    form_requests: bool = False
+    hidden_graphs: tuple[str, ...] = ()
+    blank_nodes_in_insert_data: bool = True
+    chunk_triples: int = 50_000
+    digest: bool = False
+    # One update request is one transaction (a failing request changes nothing). Virtuoso's
+    # /sparql commits each operation of a request as it goes (measured): chunked, journalled writes.
+    atomic_requests: bool = True
+    # The IRI standing for the store's own unnamed default graph, on servers that have none
+    # (Virtuoso keeps every triple in a named graph); hidden from the union like Oxigraph's.
+    default_graph_iri: str | None = None
+    # Blank-node chains of Store.describe in one query of UNIONs with BIND (Virtuoso 7.2's
+    # compiler fails on it: one query per depth instead).
+    describe_in_one_query: bool = True
+    # Most triples one SPARQL Update may carry (Virtuoso 7.2: its parser runs out of memory near
+    # 5,000 and its SQL code generator stops at 10,000 lines; 1,000 took 1.5 s).
+    max_update_triples: int | None = None
+    # Large writes go to the Graph Store endpoint as N-Triples POSTs when credentials are set
+    # (Virtuoso: 100k triples in 5 s through /sparql-graph-crud-auth).
+    graph_store_writes: bool = False
+    # (suffix of the query URL, update path, Graph Store path) layouts this dialect derives.
+    layouts: tuple[tuple[str, str, str], ...] = (("/query", "/update", "/store"),
+                                                 ("/sparql", "/update", "/data"))
+
+    def derive(self, query_url: str) -> tuple[str | None, str | None]:
+        """Update and Graph Store endpoints for the dialect's well-known layouts, or (None, None)."""
+        parts = urllib.parse.urlsplit(query_url)
+        path = parts.path.rstrip("/")
+        for suffix, update, store in self.layouts:
+            if path.endswith(suffix):
+                base = path[: -len(suffix)]
+
+                def make(tail: str) -> str:
+                    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, base + tail, "", ""))
+                return make(update), make(store)
+        return None, None
+
+    def fix_results(self, body: bytes) -> bytes:
+        """Make the server's JSON results readable by pyoxigraph.
+
+        Virtuoso labels blank nodes ``nodeID://b10001``, which is not a blank node label; the label
+        keeps its identity (the same node has the same label in every answer) without the prefix.
+        """
+        if self.name != "virtuoso":
+            return body
+        return _VIRTUOSO_BNODE.sub(rb"\1", body)
+
+
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+
+GENERIC = Dialect("generic")
+OXIGRAPH = Dialect("oxigraph", chunk_triples=100_000)
+VIRTUOSO = Dialect(
+    "virtuoso", union="server", form_requests=True, hidden_graphs=VIRTUOSO_SYSTEM_GRAPHS,
+    blank_nodes_in_insert_data=False, chunk_triples=50_000, max_update_triples=1_000,
+    graph_store_writes=True, digest=True, atomic_requests=False,
+    default_graph_iri="urn:x-innograph:default-graph", describe_in_one_query=False,
+    layouts=(("/sparql", "/sparql", "/sparql-graph-crud"),))
+DIALECTS = {d.name: d for d in (GENERIC, OXIGRAPH, VIRTUOSO)}
+
+
+def dialect_from_server_header(server: str | None) -> Dialect:
+    """The dialect a ``Server:`` response header names (Virtuoso/07.20..., oxigraph/0.5...)."""
+    text = (server or "").lower()
+    if text.startswith("virtuoso"):
+        return VIRTUOSO
+    if text.startswith("oxigraph"):
+        return OXIGRAPH
+    return GENERIC

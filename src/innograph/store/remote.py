@@ -353,7 +353,8 @@ class RemoteStore(Store):
         return cached[1] or [ox.NamedNode("urn:x-innograph:no-graph")]
 
     def graph_names(self):
-        rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        # GROUP BY, not DISTINCT: Virtuoso 7.2 took 34 s for DISTINCT ?g over 125k quads, 6 ms for this.
+        rows = self._select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         hidden = set(self.hidden)
         return sorted((row["g"] for row in rows if isinstance(row["g"], ox.NamedNode) and row["g"].value not in hidden),
                       key=lambda g: g.value)

@@ -1,0 +1,235 @@
+"""Virtuoso (Debian's virtuoso-opensource 7.2) as innograph's remote store, against the embedded store.
+
+The shipped data is loaded into a real Virtuoso through ``innograph load`` (validated), then every
+named query, every view, the statistics behind VoID and the dump must give the same answers as the
+embedded store holding the same data (sets of rows, blank nodes compared by position only). The
+store contract itself (tests/test_store.py, tests/test_load.py) runs on Virtuoso through the
+``virtuoso`` backend of ``make_store``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import empty_virtuoso
+from innograph.errors import StoreError
+from innograph.rdf.formats import rdf_format
+from innograph.service.catalogue import load_catalogue
+from innograph.service.statistics import store_statistics
+from innograph.store.remote import RemoteStore
+from innograph.views.networks import VIEWS, build
+from live_server import TOKEN, http, start_server
+
+ROOT = Path(__file__).resolve().parents[1]
+INNOGRAPH = Path(sys.executable).with_name("innograph")
+
+
+@pytest.fixture(scope="module")
+def virtuoso_loaded(virtuoso_server, report):
+    """The shipped data loaded into the session's Virtuoso by ``innograph load`` (a subprocess,
+    as a user runs it); yields a RemoteStore on it."""
+    empty_virtuoso(virtuoso_server)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INNOGRAPH_")}
+    env.update(virtuoso_server.environment())
+    env["INNOGRAPH_REMOTE_JOURNAL_DIR"] = str(virtuoso_server.folder / "journal")
+    started = time.perf_counter()
+    done = subprocess.run([str(INNOGRAPH), "--store", virtuoso_server.sparql, "load", str(ROOT / "data")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stdout + done.stderr
+    report(f"innograph load data/ into Virtuoso 7.2 (validated, chunked Graph Store writes): {seconds:.1f} s")
+    store = RemoteStore.from_spec(virtuoso_server.sparql, environ=virtuoso_server.environment())
+    yield store
+    empty_virtuoso(virtuoso_server)
+
+
+@pytest.fixture(scope="module")
+def report(request):
+    lines = request.config.stash.setdefault(_figures_key(request), [])
+    return lines.append
+
+
+def _figures_key(request):
+    import conftest
+    return conftest._FIGURES
+
+
+def _term(term) -> str:
+    """A term as text for comparing answers; blank nodes only say that they are blank nodes."""
+    if term is None:
+        return "(unbound)"
+    if isinstance(term, ox.BlankNode):
+        return "_:"
+    if isinstance(term, ox.Literal) and " https://" in term.value:
+        # GROUP_CONCAT's order is not specified by SPARQL: compare the items as a set.
+        return str(ox.Literal(" ".join(sorted(term.value.split(" "))), datatype=term.datatype))
+    return str(term)
+
+
+def answer(result) -> list:
+    """The rows (SELECT), the boolean (ASK) or the triples (CONSTRUCT) as a sorted list of text."""
+    if isinstance(result, ox.QueryBoolean):
+        return [bool(result)]
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return sorted(tuple(_term(row[n]) for n in names) for row in result)
+    return sorted((_term(t.subject), _term(t.predicate), _term(t.object)) for t in result)
+
+
+def test_the_shipped_data_loads_with_every_graph_and_triple(virtuoso_loaded, shipped_store):
+    assert [g.value for g in virtuoso_loaded.graph_names()] == [g.value for g in shipped_store.graph_names()]
+    assert virtuoso_loaded.count() == shipped_store.count() > 20_000
+    for graph in shipped_store.graph_names():
+        assert virtuoso_loaded.count(graph) == shipped_store.count(graph), graph
+
+
+# Named queries whose answers differ on Virtuoso 7.2.5, each for a reason written down in
+# docs/stores.md ("Virtuoso: what differs"). The test fails when the list is no longer true, either way.
+KNOWN_DIFFERENCES = {
+    "alliance-officers": "an OPTIONAL inside OPTIONAL binds nothing on Virtuoso",
+    "foreign-talent-policies": "property path with * from an unbound subject",
+    "sector-assets": "skos:broader* with the object bound and the subject unbound (zero-length path)",
+    "sector-figures": "xsd:decimal with an integral value comes back as xsd:integer",
+}
+
+
+def test_every_named_query_gives_the_same_rows_as_the_embedded_store(virtuoso_loaded, shipped_store):
+    catalogue = load_catalogue(ROOT / "queries")
+    assert len(catalogue.queries) >= 20
+    differ = []
+    for name, named in sorted(catalogue.queries.items()):
+        text, substitutions = named.prepare({})
+        subs = {ox.Variable(k): _parse(v) for k, v in (substitutions or {}).items()}
+        expected = answer(shipped_store.query(text, substitutions=subs or None))
+        got = answer(virtuoso_loaded.query(text, substitutions=subs or None))
+        if got != expected:
+            differ.append(name)
+            if name not in KNOWN_DIFFERENCES:
+                print(f"{name}: {len(got)} rows, embedded {len(expected)}; first difference "
+                      f"{sorted(set(map(str, got)) ^ set(map(str, expected)))[:2]}")
+    assert sorted(differ) == sorted(KNOWN_DIFFERENCES)
+
+
+def _parse(text: str):
+    from innograph.rdf.parsing import parse_term
+    return parse_term(text)
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_every_view_is_the_same_graph_as_on_the_embedded_store(virtuoso_loaded, shipped_store, name):
+    params = {"city": "city/daejeon"} if name == "ecosystem" else {}
+    if name == "ecosystem":
+        # Virtuoso 7.2.5's SQL compiler fails on this view's query (docs/stores.md); it says so
+        # clearly instead of answering wrong.
+        with pytest.raises(StoreError, match="SQ142"):
+            build(virtuoso_loaded, name, **params)
+        return
+    ours, theirs = build(virtuoso_loaded, name, **params), build(shipped_store, name, **params)
+    assert sorted(map(str, ours.nodes)) == sorted(map(str, theirs.nodes))
+    assert sorted(map(str, ours.edges)) == sorted(map(str, theirs.edges))
+    assert {str(n): ours.nodes[n].get("label") for n in ours.nodes} == \
+        {str(n): theirs.nodes[n].get("label") for n in theirs.nodes}
+
+
+def test_statistics_behind_void_are_the_same(virtuoso_loaded, shipped_store):
+    ours, theirs = store_statistics(virtuoso_loaded), store_statistics(shipped_store)
+    assert (ours["quads"], ours["graphs"], ours["classes"]) == \
+        (theirs["quads"], theirs["graphs"], theirs["classes"])
+
+
+def test_the_dump_holds_the_same_quads(virtuoso_loaded, shipped_store):
+    """The same quads, but for the one datatype Virtuoso does not keep (docs/stores.md): an
+    xsd:decimal with an integral value is stored as an xsd:integer."""
+    def content(store):
+        quads = list(ox.parse(store.dump(rdf_format("nq")), ox.RdfFormat.N_QUADS))
+        return {(_term(q.subject), _term(q.predicate), _term(q.object), _term(q.graph_name)) for q in quads}
+    ours, theirs = content(virtuoso_loaded), content(shipped_store)
+    assert len(ours) == len(theirs) > 20_000
+    decimal, integer = "^^<http://www.w3.org/2001/XMLSchema#decimal>", "^^<http://www.w3.org/2001/XMLSchema#integer>"
+    changed = theirs - ours
+    assert changed and all(q[2].endswith(decimal) and "." not in q[2].split('"')[1] for q in changed)
+    assert ours - theirs == {(s, p, o.replace(decimal, integer), g) for s, p, o, g in changed}
+
+
+def test_a_chunked_write_that_stops_says_how_far_it_got_and_resumes(virtuoso_server, tmp_path, monkeypatch):
+    env = {**virtuoso_server.environment(), "INNOGRAPH_REMOTE_CHUNK_TRIPLES": "500",
+           "INNOGRAPH_REMOTE_JOURNAL_DIR": str(tmp_path)}
+    graph = ox.NamedNode("urn:test:chunked")
+    node = ox.BlankNode("shared")
+    quads = [ox.Quad(ox.NamedNode(f"urn:test:s{i}"), ox.NamedNode("urn:test:p"), ox.Literal(str(i)), graph)
+             for i in range(2000)]
+    quads += [ox.Quad(ox.NamedNode("urn:test:owner"), ox.NamedNode("urn:test:has"), node, graph),
+              ox.Quad(node, ox.NamedNode("urn:test:year"), ox.Literal("2024", datatype=ox.NamedNode(
+                  "http://www.w3.org/2001/XMLSchema#gYear")), graph)]
+    store = RemoteStore.from_spec(virtuoso_server.sparql, environ=env)
+    store.replace_graphs({graph: [ox.Quad(ox.NamedNode("urn:test:old"), ox.NamedNode("urn:test:p"),
+                                          ox.Literal("x"), graph)]})
+    sent = []
+    real_send = store._send_chunk
+
+    def failing_send(chunk):
+        if len(sent) == 2:
+            raise StoreError("the connection dropped")
+        sent.append(len(chunk))
+        real_send(chunk)
+    monkeypatch.setattr(store, "_send_chunk", failing_send)
+    with pytest.raises(StoreError, match=r"stopped after 2 of 5 chunks \(1,000 of 2,002 triples committed"):
+        store.replace_graphs({graph: quads})
+    assert store.count(graph) == 1000 and len(list(tmp_path.glob("*.json"))) == 1
+    monkeypatch.setattr(store, "_send_chunk", real_send)
+    store.replace_graphs({graph: quads})          # the same write again: resumes at chunk 3
+    assert store.count(graph) == 2002 and not list(tmp_path.glob("*.json"))
+    owned = [q for q in store.describe([ox.NamedNode("urn:test:owner")])]
+    assert len(owned) == 2 and owned[0].subject == ox.NamedNode("urn:test:owner")
+    store.drop_graph(graph)
+
+
+@pytest.fixture(scope="module")
+def served(virtuoso_loaded, virtuoso_server):
+    server = start_server(store=virtuoso_server.sparql, data=[],
+                          env={**virtuoso_server.environment(), "INNOGRAPH_QUERIES_DIR": str(ROOT / "queries")})
+    yield server
+    server.stop()
+
+
+def test_innograph_serve_over_virtuoso_serves_queries_pages_and_views(served):
+    reply = http(served, "GET", "/queries/alliance-members", headers={"Accept": "text/csv"})
+    assert reply.status == 200 and "quebec" in reply.text.lower()
+    page = http(served, "GET", "/doc/city/daejeon", headers={"Accept": "text/html"})
+    assert page.status == 200 and "Daejeon" in page.text
+    view = http(served, "GET", "/graphs/alliances?format=json")
+    assert view.status == 200
+    labels = {node.get("label") for node in json.loads(view.body)["nodes"]}
+    assert {"Daejeon", "Dortmund", "Seattle"} <= labels
+    reply = http(served, "GET", "/sparql?query=" + quote("SELECT * WHERE { ?s ?p }"))
+    assert reply.status == 400
+
+
+def test_writes_through_innograph_serve_are_validated_before_they_reach_virtuoso(served):
+    headers = {"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"}
+    bad = "<urn:test:city> a <https://schema.org/City> ."          # a city needs a label
+    assert http(served, "PUT", "/store?graph=urn%3Atest%3Avirtuoso", bad, headers).status == 422
+    good = "<urn:test:s> <urn:test:p> \"o\"@en ."
+    reply = http(served, "PUT", "/store?graph=urn%3Atest%3Avirtuoso", good, headers)
+    assert reply.status == 201, reply.text
+    got = http(served, "GET", "/store?graph=urn%3Atest%3Avirtuoso", headers={"Accept": "application/n-triples"})
+    assert got.status == 200 and '<urn:test:s> <urn:test:p> "o"@en' in got.text
+    update = "INSERT DATA { GRAPH <urn:test:virtuoso> { <urn:test:city> a <https://schema.org/City> } }"
+    reply = http(served, "POST", "/sparql", update, {"Content-Type": "application/sparql-update",
+                                                    "Authorization": f"Bearer {TOKEN}"})
+    assert reply.status == 422, reply.text
+    # SILENT: Virtuoso refuses DROP GRAPH of a graph not made by CREATE GRAPH (docs/stores.md).
+    reply = http(served, "POST", "/sparql", "DROP SILENT GRAPH <urn:test:virtuoso>",
+                 {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+    assert reply.status in (200, 204), reply.text
+    got = http(served, "GET", "/store?graph=urn%3Atest%3Avirtuoso", headers={"Accept": "application/n-triples"})
+    assert got.status == 404 or got.text.strip() == ""

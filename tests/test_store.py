@@ -226,7 +226,7 @@ def test_remote_endpoints_are_derived_and_overridable():
     assert (oxigraph.update_url, oxigraph.store_url) == ("http://127.0.0.1:7878/update",
                                                          "http://127.0.0.1:7878/store")
     assert RemoteStore.from_spec("http://127.0.0.1:7878", environ={}).query_url == "http://127.0.0.1:7878/query"
-    fuseki = RemoteStore.from_spec("http://h:3030/ds/sparql", environ={})
+    fuseki = RemoteStore.from_spec("http://h:3030/ds/sparql", environ={"INNOGRAPH_REMOTE_DIALECT": "generic"})
     assert (fuseki.update_url, fuseki.store_url) == ("http://h:3030/ds/update", "http://h:3030/ds/data")
     graphdb = RemoteStore.from_spec("https://h/repositories/kg", environ={
         "INNOGRAPH_REMOTE_UPDATE_URL": "https://h/repositories/kg/statements", "INNOGRAPH_REMOTE_UNION": "server"})
@@ -234,6 +234,11 @@ def test_remote_endpoints_are_derived_and_overridable():
         ("https://h/repositories/kg/statements", None, "server")
     with pytest.raises(UsageError, match="INNOGRAPH_REMOTE_UNION"):
         RemoteStore.from_spec("http://h/sparql", environ={"INNOGRAPH_REMOTE_UNION": "maybe"})
+    virtuoso = RemoteStore.from_spec("http://h:8890/sparql", environ={
+        "INNOGRAPH_REMOTE_DIALECT": "virtuoso", "INNOGRAPH_REMOTE_USER": "dba", "INNOGRAPH_REMOTE_PASSWORD": "pw"})
+    assert (virtuoso.update_url, virtuoso.store_url, virtuoso.union) == \
+        ("http://h:8890/sparql", "http://h:8890/sparql-graph-crud-auth", "server")
+    assert "Authorization" not in virtuoso._headers     # Digest: answered only to the server's challenge
 
 
 def test_remote_credentials_never_appear_in_location_or_messages():

@@ -681,9 +681,13 @@ def _unquote(text: str | None) -> str | None:
 def _probe(query_url: str, timeout: float) -> Dialect:
     """The dialect of the server at ``query_url``, from the Server header of one ASK (generic when
     it cannot be asked: the first real request then says why)."""
+    session = requests.Session()
+    session.trust_env = False
     try:
-        with requests.get(query_url, params={"query": "ASK {}"}, timeout=timeout, stream=True,
-                          headers={"Accept": _RESULTS_JSON}) as response:
+        with session.get(query_url, params={"query": "ASK {}"}, timeout=timeout, stream=True,
+                         headers={"Accept": _RESULTS_JSON}, allow_redirects=False) as response:
             return dialect_from_server_header(response.headers.get("Server"))
     except requests.RequestException:
         return GENERIC
+    finally:
+        session.close()

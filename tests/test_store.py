@@ -285,3 +285,25 @@ def test_substitutions_become_values_at_the_top_of_the_where_group(query, expect
 def test_substitutions_refuse_the_short_construct_form():
     with pytest.raises(UsageError, match="CONSTRUCT WHERE"):
         inject_values("CONSTRUCT WHERE { ?s ?p ?o }", {ox.Variable("s"): A})
+
+
+def test_a_large_remote_write_goes_in_chunks_that_keep_blank_nodes_whole(oxigraph_server, tmp_path):
+    store = RemoteStore.from_spec(oxigraph_server, environ={"INNOGRAPH_REMOTE_CHUNK_TRIPLES": "300",
+                                                            "INNOGRAPH_REMOTE_JOURNAL_DIR": str(tmp_path)})
+    store.update("DROP SILENT ALL")
+    owner, node = ox.NamedNode(EX + "owner"), ox.BlankNode("shared")
+    quads = [quad(ox.NamedNode(f"{EX}s{i}"), P, ox.Literal(str(i)), G1) for i in range(1000)]
+    # The blank node's triples straddle a chunk boundary in the order given: they must stay together.
+    quads[299:299] = [quad(owner, P, node, G1)]
+    quads[301:301] = [quad(node, NAME, ox.Literal("inner", language="ko"), G1)]
+    quads.append(quad(A, P, B, ox.DefaultGraph()))
+    sent = []
+    real = store._send_chunk
+    store._send_chunk = lambda chunk: (sent.append(len(chunk)), real(chunk))
+    store.replace_graphs({G1: [q for q in quads if q.graph_name == G1], ox.DefaultGraph(): quads[-1:]})
+    assert len(sent) == 4 and sum(sent) == 1003 and max(sent) <= 300
+    assert store.count(G1) == 1002 and store.count(ox.DefaultGraph()) == 1
+    described = list(store.describe([owner]))
+    assert len(described) == 2
+    assert [q.object for q in described if not isinstance(q.object, ox.BlankNode)] == [ox.Literal("inner", language="ko")]
+    assert not list(tmp_path.iterdir())      # the record is removed once the write is complete

@@ -53,8 +53,8 @@ class Dialect:
     # Most triples one SPARQL Update may carry (Virtuoso 7.2: its parser runs out of memory near
     # 5,000 and its SQL code generator stops at 10,000 lines; 1,000 took 1.5 s).
     max_update_triples: int | None = None
-    # Large writes go to the Graph Store endpoint as N-Triples POSTs when credentials are set
-    # (Virtuoso: 100k triples in 5 s through /sparql-graph-crud-auth).
+    # Chunks of large writes go to the Graph Store endpoint as N-Triples POSTs (Virtuoso: 100k
+    # triples in 5 s through /sparql-graph-crud-auth, which needs credentials).
     graph_store_writes: bool = False
     # (suffix of the query URL, update path, Graph Store path) layouts this dialect derives.
     layouts: tuple[tuple[str, str, str], ...] = (("/query", "/update", "/store"),
@@ -87,7 +87,9 @@ class Dialect:
 _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 
 GENERIC = Dialect("generic")
-OXIGRAPH = Dialect("oxigraph", chunk_triples=100_000)
+# Oxigraph's Graph Store POST parses N-Triples faster than SPARQL Update (100k triples: 6.5 s
+# against 10.9 s here), and each POST is one transaction.
+OXIGRAPH = Dialect("oxigraph", chunk_triples=100_000, graph_store_writes=True)
 VIRTUOSO = Dialect(
     "virtuoso", union="server", form_requests=True, hidden_graphs=VIRTUOSO_SYSTEM_GRAPHS,
     blank_nodes_in_insert_data=False, chunk_triples=50_000, max_update_triples=1_000,

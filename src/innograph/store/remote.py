@@ -557,7 +557,8 @@ class RemoteStore(Store):
 
     # -- chunked writes
     def _posts_to_graph_store(self) -> bool:
-        return bool(self.dialect.graph_store_writes and self.store_url and (self._digest or self._headers))
+        return bool(self.dialect.graph_store_writes and self.store_url
+                    and (not self.dialect.digest or self._digest or self._headers))
 
     def _one_request_triples(self) -> int:
         return min(self.chunk_triples, self.dialect.max_update_triples or self.chunk_triples)
@@ -570,7 +571,11 @@ class RemoteStore(Store):
         for q in chunk:
             by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
         for graph, lines in by_graph.items():
-            self._request("POST", self.store_url, params=[("graph", self._graph_term(graph)[1:-1])],
+            if isinstance(graph, ox.DefaultGraph) and not self.dialect.default_graph_iri:
+                params = [("default", "")]
+            else:
+                params = [("graph", self._graph_term(graph)[1:-1])]
+            self._request("POST", self.store_url, params=params,
                           body="".join(lines).encode("utf-8"), content_type="application/n-triples")
         self._graph_list = None
 

@@ -97,6 +97,9 @@ def oxigraph_server(tmp_path_factory):
         yield url
 
 
+VIRTUOSO_MAX_ROWS = 30_000
+
+
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory):
     """A real Virtuoso (Debian's virtuoso-opensource, installed by `make system-deps`) on free
@@ -105,7 +108,9 @@ def virtuoso_server(tmp_path_factory):
     if not virtuoso_server.installed():
         pytest.fail("Virtuoso is not installed: run `make system-deps` as root "
                     "(apt-get install virtuoso-opensource)")
-    with virtuoso_server.running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+    # A row limit above the shipped data (24k triples) but low enough for a test to go past it.
+    with virtuoso_server.running_virtuoso(tmp_path_factory.mktemp("virtuoso"),
+                                          max_rows=VIRTUOSO_MAX_ROWS) as server:
         yield server
 
 

@@ -239,3 +239,22 @@ def test_writes_through_innograph_serve_are_validated_before_they_reach_virtuoso
     assert reply.status in (200, 204), reply.text
     got = http(served, "GET", "/store?graph=urn%3Atest%3Avirtuoso", headers={"Accept": "application/n-triples"})
     assert got.status == 404 or got.text.strip() == ""
+
+
+def test_answers_cut_at_the_servers_row_limit_are_refused_not_returned_short(virtuoso_server):
+    """Virtuoso cuts answers at ResultSetMaxRows: a SELECT says so in a header, a Graph Store read
+    not at all (it is checked against a COUNT). Either way innograph refuses the short answer."""
+    from conftest import VIRTUOSO_MAX_ROWS
+    store = RemoteStore.from_spec(virtuoso_server.sparql, environ=virtuoso_server.environment())
+    graph = ox.NamedNode("urn:test:over-the-limit")
+    size = VIRTUOSO_MAX_ROWS + 500
+    store.replace_graphs({graph: [ox.Quad(ox.NamedNode(f"urn:test:s{i}"), ox.NamedNode("urn:test:p"),
+                                          ox.Literal(str(i)), graph) for i in range(size)]})
+    try:
+        assert store.count(graph) == size
+        with pytest.raises(StoreError, match=rf"sent 30,00\d of the {size:,} triples .*ResultSetMaxRows"):
+            list(store.quads(graph))
+        with pytest.raises(StoreError, match="cut the answer at 30000 rows .*ResultSetMaxRows"):
+            store.query("SELECT ?s WHERE { GRAPH <urn:test:over-the-limit> { ?s ?p ?o } }")
+    finally:
+        store.drop_graph(graph)

@@ -56,6 +56,9 @@ class Dialect:
     # Chunks of large writes go to the Graph Store endpoint as N-Triples POSTs (Virtuoso: 100k
     # triples in 5 s through /sparql-graph-crud-auth, which needs credentials).
     graph_store_writes: bool = False
+    # Graph Store reads may be cut short without a sign (Virtuoso's ResultSetMaxRows): each read
+    # is checked against a COUNT of the graph.
+    cuts_graph_reads: bool = False
     # (suffix of the query URL, update path, Graph Store path) layouts this dialect derives.
     layouts: tuple[tuple[str, str, str], ...] = (("/query", "/update", "/store"),
                                                  ("/sparql", "/update", "/data"))
@@ -93,7 +96,7 @@ OXIGRAPH = Dialect("oxigraph", chunk_triples=100_000, graph_store_writes=True)
 VIRTUOSO = Dialect(
     "virtuoso", union="server", form_requests=True, hidden_graphs=VIRTUOSO_SYSTEM_GRAPHS,
     blank_nodes_in_insert_data=False, chunk_triples=50_000, max_update_triples=1_000,
-    graph_store_writes=True, digest=True, atomic_requests=False,
+    graph_store_writes=True, cuts_graph_reads=True, digest=True, atomic_requests=False,
     default_graph_iri="urn:x-innograph:default-graph", describe_in_one_query=False,
     layouts=(("/sparql", "/sparql", "/sparql-graph-crud"),))
 DIALECTS = {d.name: d for d in (GENERIC, OXIGRAPH, VIRTUOSO)}

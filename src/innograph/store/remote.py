@@ -379,9 +379,16 @@ class RemoteStore(Store):
                                  allow_404=True)
         if response is None:
             return iter(())
-        body = response.content
-        return (ox.Quad(q.subject, q.predicate, q.object, graph)
-                for q in ox.parse(body, ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+        quads = [ox.Quad(q.subject, q.predicate, q.object, graph)
+                 for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)]
+        if self.dialect.cuts_graph_reads and quads:
+            # Virtuoso cuts a Graph Store read at ResultSetMaxRows without a word: count to know.
+            expected = self.count(graph)
+            if len(quads) < expected:
+                raise StoreError(f"{self.location}: the server sent {len(quads):,} of the {expected:,} triples "
+                                 f"of {_short(graph)} (Virtuoso's [SPARQL] ResultSetMaxRows cuts Graph Store "
+                                 f"reads); raise ResultSetMaxRows above the largest graph (docs/stores.md)")
+        return iter(quads)
 
     def quads_matching(self, subject=None, predicate=None, object=None, graph=None):
         self._check_pattern(subject, predicate, object, graph)

@@ -6,6 +6,7 @@ import contextlib
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from innograph.service.loading import load_validated
@@ -118,13 +119,8 @@ def empty_virtuoso(server) -> None:
     """Drop every graph innograph sees on the shared Virtuoso (never Virtuoso's own graphs)."""
     from innograph.store.remote import RemoteStore
     store = RemoteStore.from_spec(server.sparql, environ=server.environment())
-    for graph in [*store.graph_names(), ox_default()]:
+    for graph in [*store.graph_names(), ox.DefaultGraph()]:
         store.drop_graph(graph)
-
-
-def ox_default():
-    import pyoxigraph
-    return pyoxigraph.DefaultGraph()
 
 
 @pytest.fixture(params=BACKENDS)

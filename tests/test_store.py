@@ -1,4 +1,4 @@
-"""The Store contract, on every backend: in memory, on disk, and a real Oxigraph server over HTTP."""
+"""The Store contract, on every backend: in memory, on disk, and real Oxigraph and Virtuoso servers over HTTP."""
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ import contextlib
 
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from innograph.service.loading import load_validated
@@ -117,9 +116,11 @@ def virtuoso_server(tmp_path_factory):
 
 def empty_virtuoso(server) -> None:
     """Drop every graph innograph sees on the shared Virtuoso (never Virtuoso's own graphs)."""
+    import pyoxigraph
+
     from innograph.store.remote import RemoteStore
     store = RemoteStore.from_spec(server.sparql, environ=server.environment())
-    for graph in [*store.graph_names(), ox.DefaultGraph()]:
+    for graph in [*store.graph_names(), pyoxigraph.DefaultGraph()]:
         store.drop_graph(graph)
 
 

@@ -13,7 +13,22 @@ import click
 
 from . import __version__
 from .bundle import named_query_file
-from .errors import InnographError, UsageError, ValidationFailed
+from .errors import InnographError, UsageError, ValidationFailed, QuerySyntaxError
+from .store import open_store, OxigraphStore
+from .service.loading import load_validated, check_change, ontology_graph_quads, parse_sources
+from .rdf.formats import rdf_format, result_format
+from .namespaces import PREFIXES
+from .rdf.results import kind_of, render, text_table
+from .service.catalogue import read_query
+from .rdf.parsing import parse_term
+from .service.exporting import export_dataset
+from .service.statistics import store_statistics
+from .ingest.pipeline import IngestFailed, ingest as run_ingest, to_turtle
+from .ingest.templates import class_iri, columns_for, write_template
+from .views import networks, rendering
+from .ingest.synth import write as write_synthetic
+from .settings import Settings, describe
+from .web.server import serve as run_server
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -39,7 +54,6 @@ class InnographGroup(click.Group):
 
 
 def _open(ctx, *, read_only: bool, shareable: bool = False):
-    from .store import open_store
     return open_store(ctx.obj["store"], read_only=read_only, shareable=shareable)
 
 
@@ -72,7 +86,6 @@ def load(ctx, paths, dry_run):
     stated in two graphs is loaded with a warning (the union default graph would return it twice).
     Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl.
     """
-    from .service.loading import load_validated
     with _open(ctx, read_only=False) as store:
         result = load_validated(store, paths, dry_run=dry_run)
         verb = "would load" if dry_run else "loaded"
@@ -97,8 +110,6 @@ def validate(ctx, paths, report_format, against_store):
     Prints the report (focus node, path, value, message, severity for each violation).
     Exit 0 valid, 1 invalid, 2 usage or syntax error.
     """
-    from .service.loading import check_change, ontology_graph_quads, parse_sources
-    from .store import OxigraphStore
     ctx.meta["report_format"] = report_format
     graphs, files = parse_sources(paths)
     if against_store:
@@ -153,12 +164,6 @@ def query(ctx, query_text, output_format, params, max_rows):
     """
     import pyoxigraph as ox
 
-    from .errors import QuerySyntaxError
-    from .rdf.formats import rdf_format, result_format
-    from .namespaces import PREFIXES
-    from .rdf.results import kind_of, render, text_table
-    from .service.catalogue import read_query
-    from .rdf.parsing import parse_term
     sparql, origin = _read_query(query_text)
     values = {}
     for item in params:
@@ -212,7 +217,6 @@ def query(ctx, query_text, output_format, params, max_rows):
 @click.pass_context
 def export(ctx, output_format, output, graph):
     """Export the whole dataset (or one graph) as RDF."""
-    from .service.exporting import export_dataset
     with _open(ctx, read_only=True) as store:
         body = export_dataset(store, output_format, graph=graph)
     if output:
@@ -230,7 +234,6 @@ def stats(ctx, output_format):
     """Triples per named graph and instances per class."""
     import json as jsonlib
 
-    from .service.statistics import store_statistics
     with _open(ctx, read_only=True) as store:
         figures = store_statistics(store)
     if output_format == "json":
@@ -264,7 +267,6 @@ def ingest(ctx, mappings, dry_run, graph, sources, output_dir):
     or nothing is. Each bad cell is reported as FILE:LINE:COLUMN with what is wrong.
     Exit codes: 0 ingested, 1 bad rows (nothing written), 2 usage or mapping error.
     """
-    from .ingest.pipeline import IngestFailed, ingest as run_ingest, to_turtle
     overrides = {}
     for item in sources:
         name, sep, file = item.partition("=")
@@ -304,7 +306,6 @@ def template(ctx, class_name, output_dir):
     Columns, required ones, datatypes and allowed values come from the SHACL shapes of CLASS
     (allowed IRIs: the instances in the store). Fill rows, then: innograph ingest DIR/NAME.rml.ttl
     """
-    from .ingest.templates import class_iri, columns_for, write_template
     columns_for(class_iri(class_name))   # an unknown class is refused before the store is opened
     store = _open(ctx, read_only=True, shareable=True)
     try:
@@ -348,7 +349,6 @@ def graph(ctx, view, as_of, history, city, fmt, output, show_metrics, explain):
 
     Exit codes: 0 ok, 2 unknown view or format, bad parameter, unknown node.
     """
-    from .views import networks, rendering
     with _open(ctx, read_only=True) as store:
         network = networks.build(store, view, as_of=as_of, history=history, city=city)
     if output is not None and fmt is None:
@@ -396,8 +396,7 @@ def synth(cities, seed, output, beside_shipped):
     Every IRI has a 'synth-' slug except the shipped membership roles (so the named queries apply)
     and the units; with --beside-shipped the file leaves those out and sits beside the shipped data.
     """
-    from .ingest.synth import write
-    count = write(output, cities=cities, seed=seed, beside_shipped=beside_shipped)
+    count = write_synthetic(output, cities=cities, seed=seed, beside_shipped=beside_shipped)
     click.echo(f"wrote {count} triples ({cities} cities, seed {seed}) to {output}", err=True)
 
 
@@ -425,11 +424,9 @@ def serve(ctx, host, port, data_dirs, update_token, threads, workers, query_time
     Every setting can also be given as an INNOGRAPH_* environment variable (see --help-settings);
     flags win over the environment.
     """
-    from .settings import Settings, describe
     if help_settings:
         click.echo(describe())
         return
-    from .web.server import serve as run_server
     settings = Settings.load({"store": ctx.obj["store"], "update_token": update_token, "threads": threads,
                               "workers": workers, "query_timeout": query_timeout, "max_rows": max_rows})
     run_server(settings, list(data_dirs), host=host, port=port)

@@ -123,9 +123,28 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("cors", True, _bool,
             "Answer cross-origin reads (GET/HEAD/POST of queries) with Access-Control-Allow-Origin: *. "
             "Writes are never allowed cross-origin."),
+    # A remote store (--store http(s)://...): docs/stores.md has one recipe per server.
+    Setting("remote_update_url", None, str,
+            "SPARQL 1.1 Update endpoint of a remote store. Unset: derived from the query URL "
+            "(.../update for .../query or .../sparql), else the query URL itself."),
+    Setting("remote_store_url", None, str,
+            "Graph Store Protocol endpoint of a remote store (reads whole graphs fast). Unset: derived "
+            "(.../store for Oxigraph, .../data for Fuseki), else graphs are read with SELECT."),
+    Setting("remote_union", "param", _choice("param", "server"),
+            "'param': send Oxigraph's union-default-graph parameter; 'server': the remote server "
+            "already answers queries over the union of its graphs (Fuseki, GraphDB, Virtuoso)."),
+    Setting("remote_timeout", 60.0, _positive(float),
+            "Seconds every HTTP call to a remote store may take (connect and each read)."),
+    Setting("remote_user", None, str,
+            "HTTP Basic user name for a remote store (or user:password@ in the store URL)."),
+    Setting("remote_password", None, str,
+            "HTTP Basic password for a remote store.", secret=True),
+    Setting("remote_token", None, str,
+            "Bearer token sent to a remote store (wins over Basic credentials).", secret=True),
 )
 
 _BY_NAME = {s.name: s for s in REGISTRY}
+REGISTRY_BY_NAME: Mapping[str, Setting] = _BY_NAME
 
 
 @dataclass
@@ -171,6 +190,20 @@ class Settings:
 
     def replace(self, **changes: Any) -> "Settings":
         return Settings.load({**self.values, **changes}, environ={})
+
+
+def setting_value(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting from ``INNOGRAPH_<NAME>`` in ``environ`` (default: the process environment), else
+    its default. For tunables read where no ``Settings`` is passed (a store opened by spec, the
+    validator). Raises UsageError naming the variable when its value does not parse."""
+    setting = _BY_NAME[name]
+    environ = os.environ if environ is None else environ
+    if setting.env not in environ:
+        return setting.default
+    try:
+        return setting.parse(environ[setting.env])
+    except ValueError as exc:
+        raise UsageError(f"{setting.env}: {exc}") from None
 
 
 def describe() -> str:

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from ..errors import InnographError
 from ..service.loading import check_change
-from ..namespaces import PREFIXES, graph_iri
+from ..namespaces import PREFIXES, graph_iri, ID_BASE
 from .rml import Mapping, MappedTriple, Origin
 from ..store import Store
 from ..validation.shacl import ValidationReport, shorten, to_rdflib
@@ -206,7 +206,6 @@ def reconcile(store: Store, triples: dict[ox.Triple, MappedTriple],
 
 
 def _described_elsewhere(store: Store, node, exclude: set[ox.NamedNode]) -> bool:
-    from ..namespaces import ID_BASE
     if not isinstance(node, ox.NamedNode) or not node.value.startswith(ID_BASE):
         return False
     return any(q.graph_name not in exclude for q in store.quads_matching(subject=node))
@@ -333,7 +332,6 @@ def ingest(store: Store, mapping_paths: Iterable[Path], *, graph: str | None = N
 
 def to_turtle(quads: list[ox.Quad]) -> bytes:
     """A dataset's triples as Turtle with the project's prefixes and instance base (data/ style)."""
-    from ..namespaces import ID_BASE
     triples = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in quads), key=str)
     body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
     # Instances relative to the instance base, as in the hand-written data files.

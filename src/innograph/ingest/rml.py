@@ -28,6 +28,7 @@ import rdflib
 from rdflib import RDF
 
 from ..errors import InnographError
+from .mapping_functions import FUNCTIONS
 
 RR = rdflib.Namespace("http://www.w3.org/ns/r2rml#")
 RML = rdflib.Namespace("http://semweb.mmlab.be/ns/rml#")
@@ -240,7 +241,6 @@ class FunctionCall:
     """An RML-FNML function value: the function (fno:executes) and its parameters."""
 
     def __init__(self, mapping: "Mapping", node, where: str):
-        from .mapping_functions import FUNCTIONS
         graph = mapping.graph
         self.where = where
         self.function = None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..namespaces import ID_BASE, PREFIXES
+from ..errors import UsageError
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
@@ -437,10 +438,8 @@ def write(path: Path | str, *, cities: int, seed: int = 0, beside_shipped: bool 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".nt", ".ttl"):
-        from ..errors import UsageError
         raise UsageError(f"{path}: synthetic data is written as .nt or .ttl, not {suffix or '(none)'}")
     if cities < 1:
-        from ..errors import UsageError
         raise UsageError("--cities must be at least 1")
     with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
         if suffix == ".ttl":

@@ -22,7 +22,7 @@ from rdflib import SH, XSD, URIRef
 from rdflib.collection import Collection
 
 from ..errors import InnographError
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, ID_BASE
 from ..store import Store
 from ..validation.shacl import shapes_graph
 
@@ -105,7 +105,6 @@ def _instances(store: Store | None, cls: URIRef, limit: int = 200) -> list[str]:
     rows = store.query(
         "SELECT DISTINCT ?x WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* <%s> . ?x a ?c "
         "FILTER(isIRI(?x)) } ORDER BY ?x LIMIT %d" % (cls, limit))
-    from ..namespaces import ID_BASE
     return [r["x"].value.removeprefix(ID_BASE) for r in rows]
 
 

@@ -30,6 +30,8 @@ import pyoxigraph as ox
 
 from ..errors import NotFound, UsageError
 from ..namespaces import ID_BASE, PREFIXES
+from ..rdf.parsing import parse_term
+from ..store.remote import inject_values
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
@@ -161,8 +163,6 @@ class NamedQuery:
         bound = self.bind(values)
         if self.binding != "values" or not bound:
             return self.text, bound or None
-        from ..rdf.parsing import parse_term
-        from ..store.remote import inject_values
         return inject_values(self.text, {ox.Variable(k): parse_term(v) for k, v in bound.items()}), None
 
     def to_json(self) -> dict:

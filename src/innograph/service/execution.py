@@ -31,7 +31,11 @@ from urllib.parse import urljoin, urlsplit
 import pyoxigraph as ox
 
 from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
-                     StoreError, ValidationFailed)
+                     StoreError, StoreTimeout, UsageError, ValidationFailed)
+from ..namespaces import PREFIXES
+from ..rdf.formats import rdf_format, result_format
+from ..rdf.results import default_format, kind_of, render
+from .loading import check_change
 
 # -- lexical inspection ----------------------------------------------------------------------------
 
@@ -210,7 +214,6 @@ def add_using(text: str, shape: QueryShape, using: list[str], using_named: list[
     if not using and not using_named:
         return text
     if shape.has_using:
-        from ..errors import UsageError
         raise UsageError("the update has its own USING or WITH clause: it cannot also take "
                          "using-graph-uri or using-named-graph-uri parameters")
     clause = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named])
@@ -299,9 +302,6 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
 def rendered_outcome(result, request: QueryRequest) -> QueryOutcome:
     """``result`` serialised in the format ``request`` asks for (its kind's default if that format
     does not fit), with the row cap applied."""
-    from ..rdf.formats import rdf_format, result_format
-    from ..namespaces import PREFIXES
-    from ..rdf.results import default_format, kind_of, render
 
     kind = kind_of(result)
     try:
@@ -513,7 +513,6 @@ class RemoteExecutor:
 
     def run(self, request: QueryRequest, timeout: float | None = None) -> QueryOutcome:
         """Evaluate ``request`` remotely. Raises QuerySyntaxError, QueryTimeout or StoreError."""
-        from ..errors import StoreTimeout
 
         kwargs: dict = {}
         if request.default_graphs is not None or request.named_graphs is not None:
@@ -578,7 +577,6 @@ class UpdateRunner:
 
     def update(self, sparql: str):
         """Validate and apply an update. Raises ValidationFailed (nothing written), QuerySyntaxError."""
-        from .loading import check_change
         with self.lock:
             added, removed = self.effect(sparql)
             if added or removed:
@@ -593,7 +591,6 @@ class UpdateRunner:
 
     def replace_graph(self, graph, quads: list[ox.Quad]) -> bool:
         """Replace a graph (GSP PUT); True if the graph is new."""
-        from .loading import check_change
         with self.lock:
             existed = self.graph_exists(graph)
             report = check_change(self.store, replace={graph: quads})
@@ -605,7 +602,6 @@ class UpdateRunner:
 
     def merge_graph(self, graph, quads: list[ox.Quad]) -> bool:
         """Add quads to a graph (GSP POST); True if the graph is new."""
-        from .loading import check_change
         with self.lock:
             existed = self.graph_exists(graph)
             report = check_change(self.store, add=quads)
@@ -617,7 +613,6 @@ class UpdateRunner:
 
     def delete_graph(self, graph) -> bool:
         """Remove a graph (GSP DELETE); False if there was no such graph (nothing done)."""
-        from .loading import check_change
         with self.lock:
             if not self.graph_exists(graph):
                 return False

@@ -7,6 +7,7 @@ import pyoxigraph as ox
 from ..rdf.formats import rdf_format
 from ..namespaces import PREFIXES
 from ..store import Store
+from ..rdf.jsonld import dataset_jsonld
 
 
 def export_dataset(store: Store, format_name: str, *, graph: str | None = None) -> bytes:
@@ -16,7 +17,6 @@ def export_dataset(store: Store, format_name: str, *, graph: str | None = None) 
     """
     fmt = rdf_format(format_name)
     if fmt.name == "jsonld":
-        from ..rdf.jsonld import dataset_jsonld
         return dataset_jsonld(store, graph=graph)
     if graph is not None:
         return store.dump(fmt, ox.NamedNode(graph), prefixes=PREFIXES)

@@ -16,7 +16,6 @@ override: ``INNOGRAPH_REMOTE_UPDATE_URL``, ``INNOGRAPH_REMOTE_STORE_URL``, ``INN
 from __future__ import annotations
 
 import base64
-import os
 import re
 import socket
 import urllib.error
@@ -28,18 +27,13 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, StoreTimeout, UsageError
 from ..rdf.formats import Format
+from ..settings import REGISTRY_BY_NAME, setting_value
 from .base import GraphName, Store
 
-ENV = {
-    "update_url": "INNOGRAPH_REMOTE_UPDATE_URL",
-    "store_url": "INNOGRAPH_REMOTE_STORE_URL",
-    "user": "INNOGRAPH_REMOTE_USER",
-    "password": "INNOGRAPH_REMOTE_PASSWORD",
-    "token": "INNOGRAPH_REMOTE_TOKEN",
-    "union": "INNOGRAPH_REMOTE_UNION",
-    "timeout": "INNOGRAPH_REMOTE_TIMEOUT",
-}
-DEFAULT_TIMEOUT = 60.0
+# The INNOGRAPH_REMOTE_* settings (settings.py), by the keyword they fill.
+ENV = {key: REGISTRY_BY_NAME[f"remote_{key}"].env
+       for key in ("update_url", "store_url", "user", "password", "token", "union", "timeout")}
+DEFAULT_TIMEOUT = REGISTRY_BY_NAME["remote_timeout"].default
 # How many nodes one lookup query names in its VALUES block (keeps GET/POST bodies modest).
 BATCH = 400
 # How deep a chain of blank nodes ``describe`` follows (interval -> instant is 2 in our data).
@@ -174,7 +168,6 @@ class RemoteStore(Store):
 
         Raises UsageError for a malformed URL or setting.
         """
-        env = os.environ if environ is None else environ
         parts = urllib.parse.urlsplit(spec)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"--store {spec!r}: expected http(s)://host[:port]/path of a SPARQL endpoint")
@@ -186,19 +179,14 @@ class RemoteStore(Store):
         path = parts.path if parts.path not in ("", "/") else "/query"
         query_url = urllib.parse.urlunsplit((parts.scheme, netloc, path, parts.query, ""))
         update_url, store_url = _derive(query_url)
-        timeout_text = env.get(ENV["timeout"])
-        try:
-            timeout = float(timeout_text) if timeout_text else DEFAULT_TIMEOUT
-            if timeout <= 0:
-                raise ValueError
-        except ValueError:
-            raise UsageError(f"{ENV['timeout']}: expected a number of seconds > 0") from None
+        remote = {key: setting_value(f"remote_{key}", environ) for key in ENV}
         return cls(query_url,
-                   update_url=env.get(ENV["update_url"]) or update_url or query_url,
-                   store_url=env.get(ENV["store_url"]) or store_url,
-                   user=env.get(ENV["user"], user), password=env.get(ENV["password"], password),
-                   token=env.get(ENV["token"]) or None,
-                   union=env.get(ENV["union"]) or "param", timeout=timeout, read_only=read_only)
+                   update_url=remote["update_url"] or update_url or query_url,
+                   store_url=remote["store_url"] or store_url,
+                   user=user if remote["user"] is None else remote["user"],
+                   password=password if remote["password"] is None else remote["password"],
+                   token=remote["token"] or None,
+                   union=remote["union"], timeout=remote["timeout"], read_only=read_only)
 
     # -- HTTP
     def _request(self, method: str, url: str, *, params: list[tuple[str, str]] | None = None,

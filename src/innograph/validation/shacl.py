@@ -8,7 +8,6 @@ neighbourhood of the store plus the new data, with ``focus_nodes`` set to what t
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from rdflib.namespace import RDF, SH
 from ..errors import UsageError
 from ..namespaces import PREFIXES
 from ..bundle import ONTOLOGY_FILE, SHAPES_FILE
+from ..settings import setting_value
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -152,7 +152,7 @@ VALIDATORS = ("auto", "pyshacl", "turbo")
 
 
 def _engine(requested: str | None, *, focused: bool) -> str:
-    engine = requested or os.environ.get("INNOGRAPH_VALIDATOR") or "auto"
+    engine = requested or setting_value("validator")
     if engine == "auto":
         return "pyshacl" if focused else "turbo"
     if engine not in VALIDATORS:

@@ -8,20 +8,14 @@ typed RDF terms (``catalogue.NamedQuery.bind``); ``format=`` overrides content n
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
 
-from ..service.catalogue import Catalogue, load_catalogue
-from .responses import JSON, parse_params, prefers_html, read_body, services, single, url_params
+from .responses import JSON, current_catalogue, parse_params, prefers_html, read_body, single, url_params
 from .sparql import run_query
 
 blueprint = Blueprint("catalogue", __name__)
 RESERVED = {"format"}
-
-
-def current_catalogue() -> Catalogue:
-    return load_catalogue(Path(services().settings.queries_dir))
 
 
 @blueprint.route("/queries", methods=["GET"])

@@ -22,7 +22,7 @@ from ..service.exporting import export_dataset
 from ..rdf.formats import Format, rdf_format
 from ..rdf.jsonld import build_context, compact_triples, dataset_context, split_iri, to_bytes
 from ..namespaces import PREFIXES
-from .responses import HTML, services
+from .responses import HTML, choose_page_format, negotiated, services
 
 blueprint = Blueprint("publishing", __name__)
 
@@ -131,7 +131,6 @@ def context() -> Response:
 @blueprint.route("/void.<any(html, ttl, jsonld, nt, rdf):extension>", methods=["GET"])
 @blueprint.route("/.well-known/void", methods=["GET"])
 def void(extension: str | None = None) -> Response:
-    from .resources import choose_page_format, negotiated
     fmt = choose_page_format(extension)
     store = services().store
     base = services().settings.base_iri

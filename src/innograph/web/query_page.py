@@ -19,8 +19,7 @@ from ..errors import InnographError
 from ..service.execution import QueryRequest, inspect
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from ..namespaces import ID_BASE, PREFIXES, sparql_prologue
-from .catalogue import current_catalogue
-from .responses import services, single, url_params
+from .responses import current_catalogue, services, single, url_params
 
 blueprint = Blueprint("query_page", __name__)
 

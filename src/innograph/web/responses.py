@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Response, current_app, request
@@ -22,11 +23,17 @@ from werkzeug.exceptions import HTTPException
 from ..errors import (Forbidden, InnographError, NotAcceptable, TooManyRequests, Unauthorized,
                       UnsupportedFormatError, UsageError, ValidationFailed)
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, rdf_format, result_format
+from ..service.catalogue import Catalogue, load_catalogue
 
 HTML = Format("html", "text/html", (".html",), ("htm",), ("application/xhtml+xml",))
 JSON = Format("jsonapi", "application/json", (".json",))
 TEXT = Format("text", "text/plain", (".txt",))
 FORMAT_NAMES = "json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (CONSTRUCT/DESCRIBE)"
+
+# The representations of one linked-data document (entity, ontology term, graph, VoID page).
+RDF_OFFERED: tuple[Format, ...] = tuple(rdf_format(name) for name in ("ttl", "jsonld", "nt", "rdf"))
+PAGE_FORMATS: tuple[Format, ...] = (HTML,) + RDF_OFFERED
+EXTENSIONS = {"html": HTML, **{f.name: f for f in RDF_OFFERED}}
 
 
 class AuthFailures:
@@ -92,6 +99,52 @@ class Services:
 
 def services() -> Services:
     return current_app.extensions["innograph"]
+
+
+def current_catalogue() -> Catalogue:
+    """The named queries in the configured queries folder."""
+    return load_catalogue(Path(services().settings.queries_dir))
+
+
+# -- linked-data documents: one negotiation for every page --------------------------------------
+
+def choose_page_format(extension: str | None = None) -> Format:
+    """The representation to send: a path extension wins, then ``?format=``, then Accept.
+
+    No Accept header (or ``*/*``) gets HTML. Raises UsageError for an unknown format name and
+    NotAcceptable (406) when Accept rules out everything offered.
+    """
+    if extension:
+        return EXTENSIONS[extension]
+    override = request.args.get("format")
+    if override:
+        key = override.strip().lower()
+        if key in {"html", "htm", "text/html"}:
+            return HTML
+        try:
+            fmt = rdf_format(key)
+        except UnsupportedFormatError:
+            raise UsageError(f"format={override!r} is not offered here; use one of: "
+                             f"{', '.join(EXTENSIONS)}") from None
+        if fmt not in RDF_OFFERED:
+            raise NotAcceptable(f"format={override!r} holds datasets, not one document; use one of: "
+                                f"{', '.join(EXTENSIONS)} (whole-dataset dumps are under /dumps/)")
+        return fmt
+    fmt = negotiate(request.headers.get("Accept"), PAGE_FORMATS, default=HTML)
+    if fmt is None:
+        raise NotAcceptable(f"none of Accept: {request.headers.get('Accept')} can be produced here; "
+                            f"offered: {', '.join(f.media_type for f in PAGE_FORMATS)}")
+    return fmt
+
+
+def negotiated(response: Response, document_path: str, fmt: Format) -> Response:
+    """Add the headers every negotiated document carries: Vary, Link alternates, Content-Location."""
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = f"{document_path}.{fmt.name}"
+    links = [f'<{document_path}.{name}>; rel="alternate"; type="{alt.media_type}"'
+             for name, alt in EXTENSIONS.items()]
+    response.headers["Link"] = ", ".join(links)
+    return response
 
 
 # -- request parameters ----------------------------------------------------------------------------

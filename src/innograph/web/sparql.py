@@ -19,6 +19,7 @@ from ..service.execution import QueryRequest, QueryShape, add_using, inspect
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from ..namespaces import PREFIXES
 from ..rdf.results import render_triples
+from .query_page import render_page
 from .responses import (body_text, choose_format, guard_write, parse_params, prefers_html, read_body,
                         services, single, url_params)
 
@@ -153,7 +154,6 @@ def endpoint() -> Response:
         query = single(params, "query")
         if query is None:
             if prefers_html(RDF_FORMATS):
-                from .query_page import render_page
                 return render_page()
             return _service_description()
         default_graphs, named_graphs = _dataset(params, "default-graph-uri", "named-graph-uri")

@@ -74,22 +74,19 @@ def _split_comment(command: str) -> tuple[str, str, str]:
 
 
 def with_store(argv: list[str], store: str) -> list[str]:
-    """``argv`` with the store replaced by ``store`` (given before the command, as today's CLI wants)
-    and the sizes in SCALED scaled down."""
-    out, skip = [], False
+    """``argv`` with its store replaced by ``store`` where the README puts it (given first when the
+    README gives none), and the sizes in SCALED scaled down."""
+    out, has_store = [], False
     for index, arg in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        if arg == "--store":
-            skip = True
-            continue
-        if arg.startswith("--store="):
-            continue
-        if index and argv[index - 1] in SCALED:
-            arg = SCALED[argv[index - 1]]
+        previous = argv[index - 1] if index else None
+        if previous == "--store":
+            arg, has_store = store, True
+        elif arg.startswith("--store="):
+            arg, has_store = f"--store={store}", True
+        elif previous in SCALED:
+            arg = SCALED[previous]
         out.append(arg)
-    return ["--store", store] + out
+    return out if has_store else ["--store", store] + out
 
 
 def workspace(tmp_path: Path) -> Path:
@@ -189,5 +186,6 @@ def test_command_parsing():
     assert readme_commands(text) == [
         (2, ["query", "SELECT ?x WHERE { ?x a ?c } # not a comment", "--format", "csv"], 0),
         (3, ["validate", "bad/", "--format", "json"], 1)]
-    assert with_store(["synth", "--cities", "2000", "--store", "x", "-o", "s.nt"], "memory") == \
+    assert with_store(["synth", "--cities", "2000", "-o", "s.nt"], "memory") == \
         ["--store", "memory", "synth", "--cities", "20", "-o", "s.nt"]
+    assert with_store(["serve", "--store", "http://host:7878/query"], "memory") == ["serve", "--store", "memory"]

@@ -55,9 +55,22 @@ def readme_commands(text: str) -> list[tuple[int, list[str], int]]:
             continue
         code, _, comment = _split_comment(pending)
         expected = re.search(r"\bexits? (\d)\b", comment)
-        commands.append((start, shlex.split(code)[1:], int(expected.group(1)) if expected else 0))
+        commands.append((start, _words(code)[1:], int(expected.group(1)) if expected else 0))
         pending = ""
     return commands
+
+
+def _words(command: str) -> list[str]:
+    """The command's words up to the first shell operator (a pipe or redirection feeds another
+    program; only innograph's own part is run)."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    words = []
+    for word in lexer:
+        if word and set(word) <= set("|&;<>()"):
+            break
+        words.append(word)
+    return words
 
 
 def _split_comment(command: str) -> tuple[str, str, str]:
@@ -182,10 +195,12 @@ def test_every_documented_variable_is_a_setting():
 def test_command_parsing():
     text = ("```sh\ninnograph query 'SELECT ?x WHERE { ?x a ?c } # not a comment' --format csv  # a comment\n"
             "innograph validate bad/ \\\n   --format json   # exit 1 when invalid\nmake test\n```\n"
-            "innograph stats  # outside a block\n")
+            "innograph stats  # outside a block\n"
+            "```\n$ innograph query alliance-members --format csv | head -3 > out.csv\n```\n")
     assert readme_commands(text) == [
         (2, ["query", "SELECT ?x WHERE { ?x a ?c } # not a comment", "--format", "csv"], 0),
-        (3, ["validate", "bad/", "--format", "json"], 1)]
+        (3, ["validate", "bad/", "--format", "json"], 1),
+        (9, ["query", "alliance-members", "--format", "csv"], 0)]
     assert with_store(["synth", "--cities", "2000", "-o", "s.nt"], "memory") == \
         ["--store", "memory", "synth", "--cities", "20", "-o", "s.nt"]
     assert with_store(["serve", "--store", "http://host:7878/query"], "memory") == ["serve", "--store", "memory"]

@@ -10,6 +10,7 @@ that folder (the editable install's link to src/) are not processed, and the tes
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -57,8 +58,14 @@ print(json.dumps(report))
 '''
 
 
+# The fresh venv must not see this checkout through the caller's environment.
+CLEAN_ENV = {key: value for key, value in os.environ.items()
+             if key not in {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV"}}
+
+
 def run(args, **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, **kwargs)
+    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300, env=CLEAN_ENV,
+                            **kwargs)
     command = " ".join(map(str, args))[:300]
     assert result.returncode == 0, f"{command}: exit {result.returncode}\n{result.stderr[-3000:]}"
     return result
@@ -136,7 +143,8 @@ def test_the_installed_wheel_works_from_another_folder(installed, tmp_path):
 
     port = free_port()
     server = subprocess.Popen([innograph, "--store", store, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              cwd=elsewhere, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              cwd=elsewhere, env=CLEAN_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
     try:
         base = f"http://127.0.0.1:{port}"
         home = fetch(base + "/", server)

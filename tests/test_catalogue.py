@@ -79,7 +79,7 @@ def test_files_are_looked_at_again_after_the_recheck_interval(tmp_path, monkeypa
 def test_missing_directory_is_an_empty_catalogue(tmp_path):
     catalogue = load_catalogue(tmp_path / "absent")
     assert catalogue.queries == {} and catalogue.problems == []
-    with pytest.raises(NotFound, match="no named query"):
+    with pytest.raises(NotFound, match="unknown named query .anything.; known: none"):
         catalogue.get("anything")
 
 

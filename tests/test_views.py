@@ -418,7 +418,8 @@ def test_cli_metrics_explain_and_stdout_formats(disk_store_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["nope"], "error: unknown view 'nope'; the views are: alliances"),
+    (["nope"], "error: unknown view 'nope'; known: alliances"),
+    (["aliances"], "error: unknown view 'aliances'; did you mean 'alliances'?"),
     (["ecosystem"], "error: the ecosystem view needs a city"),
     (["ecosystem", "--city", "city/atlantis"], "error: no place <https://w3id.org/innograph/id/city/atlantis>"),
     (["partnerships", "--as-of", "2024"], "error: the partnerships view takes no as_of parameter"),

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 
 class InnographError(Exception):
     exit_code = 2
@@ -119,3 +121,14 @@ class TooManyRequests(InnographError):
 
 class NotFound(InnographError):
     http_status = 404
+
+
+def did_you_mean(name: str, known, what: str) -> str:
+    """``unknown WHAT 'name'`` followed by the closest known names (difflib) or the whole list."""
+
+
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    if close:
+        return f"unknown {what} {name!r}; did you mean {' or '.join(repr(c) for c in close)}?"
+    return f"unknown {what} {name!r}; known: {', '.join(known) or 'none'}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..rdf.formats import rdf_format
-from ..rdf.jsonld import split_iri
+from ..namespaces import split_iri
 from ..namespaces import PREFIXES
 from ..store import Store
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from .describing import Description, describe, local_path
-from ..namespaces import PREFIXES, sparql_prologue
+from ..namespaces import PREFIXES, compact_iri, sparql_prologue
 from ..store import Store
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -36,15 +36,7 @@ QUALIFIERS = {  # ig:valueQualifier -> (marker, what it means)
     IG + "UpperBound": ("<", "less than"),
     IG + "ApproachingFromBelow": ("≲", "approaching (nearly)"),
 }
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def curie(iri: str) -> str:
-    for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 def humanise(iri: str) -> str:
@@ -63,7 +55,7 @@ class Link:
 
     @property
     def curie(self) -> str:
-        return curie(self.iri)
+        return compact_iri(self.iri)
 
 
 @dataclass
@@ -212,7 +204,7 @@ def _literal_value(literal: ox.Literal) -> Value:
         return Value(text=literal.value, lang=literal.language)
     if datatype == PREFIXES["xsd"] + "string":
         return Value(text=literal.value)
-    return Value(text=literal.value, datatype=curie(datatype))
+    return Value(text=literal.value, datatype=compact_iri(datatype))
 
 
 class _Reader:

@@ -19,8 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from .describing import Description, describe
-from .entities import curie
-from ..namespaces import ONTOLOGY_GRAPH, PREFIXES
+from ..namespaces import ONTOLOGY_GRAPH, PREFIXES, compact_iri
 from ..store import Store
 from ..validation.shacl import SHAPES_FILE, load_turtle, to_rdflib
 
@@ -111,7 +110,7 @@ def _ref(node, namespace: str) -> TermRef:
     if isinstance(node, rdflib.BNode):
         return TermRef(text, "(anonymous)", "#")
     local = text[len(namespace):] if text.startswith(namespace) else None
-    return TermRef(text, curie(text), f"#{local}" if local else text)
+    return TermRef(text, compact_iri(text), f"#{local}" if local else text)
 
 
 def _text(graph: rdflib.Graph, node, predicate) -> str:
@@ -127,12 +126,12 @@ def _render(graph: rdflib.Graph, node) -> str:
     if isinstance(node, rdflib.BNode):
         if graph.value(node, RDF.first) is not None or node == RDF.nil:
             return "(" + " ".join(_render(graph, item) for item in Collection(graph, node)) + ")"
-        inner = "; ".join(f"{curie(str(p))} {_render(graph, o)}" for p, o in sorted(graph.predicate_objects(node)))
+        inner = "; ".join(f"{compact_iri(str(p))} {_render(graph, o)}" for p, o in sorted(graph.predicate_objects(node)))
         return f"[{inner}]"
     if isinstance(node, rdflib.Literal):
         return str(node) if node.datatype and str(node.datatype).endswith(("integer", "boolean", "decimal")) \
             else f'"{node}"'
-    return curie(str(node))
+    return compact_iri(str(node))
 
 
 def _constraints(shapes: rdflib.Graph, namespace: str) -> list[Constraint]:
@@ -142,10 +141,10 @@ def _constraints(shapes: rdflib.Graph, namespace: str) -> list[Constraint]:
                          key=lambda r: r.curie)
         for property_shape in sorted(shapes.objects(node_shape, SH.property), key=str):
             path = shapes.value(property_shape, SH.path)
-            rules = [f"{curie(str(p))} {_render(shapes, o)}"
+            rules = [f"{compact_iri(str(p))} {_render(shapes, o)}"
                      for p, o in sorted(shapes.predicate_objects(property_shape))
                      if p not in _SKIPPED_CONSTRAINT_KEYS]
-            out.append(Constraint(shape=curie(str(node_shape)), target=targets,
+            out.append(Constraint(shape=compact_iri(str(node_shape)), target=targets,
                                   path=_render(shapes, path) if path is not None else "",
                                   rules=rules, message=_text(shapes, property_shape, SH.message)))
     return out
@@ -180,7 +179,7 @@ def ontology_model(store: Store, ontology_iri: str) -> OntologyModel:
     for property_type in PROPERTY_TYPES:
         for node in graph.subjects(RDF.type, property_type):
             if ours(node) and node not in properties:
-                kinds = sorted(curie(str(t)) for t in graph.objects(node, RDF.type))
+                kinds = sorted(compact_iri(str(t)) for t in graph.objects(node, RDF.type))
                 properties[node] = term(node, ", ".join(kinds))
     individuals = {}
     for node in set(graph.subjects(RDF.type, None)):
@@ -205,7 +204,7 @@ def ontology_model(store: Store, ontology_iri: str) -> OntologyModel:
                               for s in graph.objects(node, predicate)), key=lambda r: r.curie)
         item.range = sorted((_ref(s, namespace) for predicate in (RDFS.range, SCHEMA.rangeIncludes)
                              for s in graph.objects(node, predicate)), key=lambda r: r.curie)
-        item.constraints = by_path.get(curie(str(node)), [])
+        item.constraints = by_path.get(compact_iri(str(node)), [])
 
     used: dict[str, dict[str, TermRef]] = defaultdict(dict)
     for s, p, o in graph:

@@ -28,7 +28,7 @@ from typing import Mapping
 
 import pyoxigraph as ox
 
-from ..errors import NotFound, UsageError
+from ..errors import NotFound, UsageError, did_you_mean
 from ..namespaces import ID_BASE, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -265,8 +265,7 @@ class Catalogue:
 
     def get(self, name: str) -> NamedQuery:
         if name not in self.queries:
-            known = ", ".join(sorted(self.queries)) or "none yet"
-            raise NotFound(f"no named query {name!r}; known: {known}")
+            raise NotFound(did_you_mean(name, self.queries, "named query"))
         return self.queries[name]
 
 

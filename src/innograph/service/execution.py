@@ -201,6 +201,59 @@ def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[
     return shape
 
 
+def _declared_prefixes(tokens: list[Token]) -> set[str]:
+    return {tokens[i + 1].text[:-1] for i, t in enumerate(tokens[:-1])
+            if t.kind == "word" and t.text.upper() == "PREFIX" and tokens[i + 1].kind == "pname"}
+
+
+def used_prefixes(text: str, shape: QueryShape) -> list[tuple[str, Token]]:
+    """Each prefix the text uses without declaring it, with the token of its first use
+    (blank node labels such as ``_:b`` are not prefixed names)."""
+    declared = _declared_prefixes(shape.tokens)
+    seen: dict[str, Token] = {}
+    for i, token in enumerate(shape.tokens):
+        if token.kind != "pname":
+            continue
+        prefix = token.text.partition(":")[0]
+        if prefix == "_" or prefix in declared or prefix in seen:
+            continue
+        if i > 0 and shape.tokens[i - 1].kind == "word" and shape.tokens[i - 1].text.upper() == "PREFIX":
+            continue
+        seen[prefix] = token
+    return list(seen.items())
+
+
+def declare_known_prefixes(text: str, shape: QueryShape, known: Mapping[str, str]) -> str:
+    """The query with a PREFIX line for each prefix it uses without declaring and ``known`` has.
+
+    The declarations go on the query's first line, in front of it, so that every line number an
+    error message gives still points at the user's text. A prefix neither declared nor known is a
+    QuerySyntaxError naming it and where it is used.
+    """
+    missing = used_prefixes(text, shape)
+    if not missing:
+        return text
+    unknown = [(prefix, token) for prefix, token in missing if prefix not in known]
+    if unknown:
+        prefix, token = unknown[0]
+        line, column = _line_column(text, token.start)
+        raise QuerySyntaxError(f"line {line}:{column}: the prefix '{prefix}:' is not declared; add "
+                               f"'PREFIX {prefix}: <...>' with its namespace IRI at the top of the query")
+    return " ".join(f"PREFIX {prefix}: <{known[prefix]}>" for prefix, _ in missing) + " " + text
+
+
+def undeclared_prefix_message(text: str, shape: QueryShape, known: Mapping[str, str]) -> str | None:
+    """A one-line error for the first prefix used but not declared (naming the PREFIX line to add
+    when ``known`` has it), or None when every prefix is declared."""
+    missing = used_prefixes(text, shape)
+    if not missing:
+        return None
+    prefix, token = missing[0]
+    line, column = _line_column(text, token.start)
+    line_to_add = f"PREFIX {prefix}: <{known[prefix]}>" if prefix in known else f"PREFIX {prefix}: <...>"
+    return f"line {line}:{column}: the prefix '{prefix}:' is not declared; add the line: {line_to_add}"
+
+
 def add_using(text: str, shape: QueryShape, using: list[str], using_named: list[str]) -> str:
     """The update with ``USING <g>`` / ``USING NAMED <g>`` added to each DELETE/INSERT ... WHERE.
 

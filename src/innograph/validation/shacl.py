@@ -19,7 +19,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from ..errors import UsageError
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, compact_iri
 from ..bundle import ONTOLOGY_FILE, SHAPES_FILE
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -77,10 +77,8 @@ def shorten(node: rdflib.term.Node | None) -> str | None:
         return None
     if isinstance(node, rdflib.URIRef):
         text = str(node)
-        for prefix, ns in PREFIXES.items():
-            if text.startswith(ns) and len(text) > len(ns):
-                return f"{prefix}:{text[len(ns):]}"
-        return f"<{text}>"
+        short = compact_iri(text)
+        return short if short != text else f"<{text}>"
     return node.n3()
 
 

@@ -18,7 +18,6 @@ runs as it is (every parameter unbound) and the builder binds what the caller gi
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from typing import Callable, Iterable
 import networkx as nx
 import pyoxigraph as ox
 
-from ..errors import NotFound, UsageError
+from ..errors import NotFound, UsageError, did_you_mean
 from ..namespaces import ID_BASE, PREFIXES
 from ..bundle import view_query_file
 
@@ -472,7 +471,7 @@ def view_named(name: str) -> View:
     """The view called ``name`` (``city-projection`` is accepted for ``city_projection``)."""
     view = VIEWS.get(ALIASES.get(name, name))
     if view is None:
-        raise NotFound(f"unknown view {name!r}; the views are: {', '.join(VIEWS)}")
+        raise NotFound(did_you_mean(name, [*VIEWS, *ALIASES], "view"))
     return view
 
 
@@ -689,6 +688,3 @@ def year_range(graph: nx.Graph) -> tuple[int, int] | None:
     years = [y for _, _, d in graph.edges(data=True) for y in (d.get("start_year"), d.get("end_year")) if y]
     return (min(years), max(years)) if years else None
 
-
-def is_finite(value) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)

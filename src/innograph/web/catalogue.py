@@ -8,20 +8,20 @@ typed RDF terms (``catalogue.NamedQuery.bind``); ``format=`` overrides content n
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
 
-from ..service.catalogue import Catalogue, load_catalogue
-from .responses import JSON, parse_params, prefers_html, read_body, services, single, url_params
-from .sparql import run_query
+from ..service.catalogue import Catalogue
+from .responses import (JSON, parse_params, prefers_html, query_response, read_body, services, single,
+                        url_params)
 
 blueprint = Blueprint("catalogue", __name__)
 RESERVED = {"format"}
 
 
 def current_catalogue() -> Catalogue:
-    return load_catalogue(Path(services().settings.queries_dir))
+    """The named queries the core serves (re-read when their files change)."""
+    return services().kg.queries.catalogue()
 
 
 @blueprint.route("/queries", methods=["GET"])
@@ -46,5 +46,5 @@ def run(name: str) -> Response:
         params.update(parse_params(read_body(), "form body"))
     values = {key: single(params, key) for key in params if key not in RESERVED}
     text, substitutions = named.prepare(values)
-    return run_query(text, format_override=params.get("format"), substitutions=substitutions)
+    return query_response(text, format_override=params.get("format"), substitutions=substitutions)
 

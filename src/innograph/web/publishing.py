@@ -20,9 +20,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ..linked_data.dataset_description import DUMP_FORMATS, dataset_iri, figures, void_description
 from ..service.exporting import export_dataset
 from ..rdf.formats import Format, rdf_format
-from ..rdf.jsonld import build_context, compact_triples, dataset_context, split_iri, to_bytes
+from ..rdf.jsonld import build_context, compact_triples, dataset_context, to_bytes
+from ..namespaces import split_iri
 from ..namespaces import PREFIXES
-from .responses import HTML, services
+from .responses import HTML, choose_page_format, negotiated, services
 
 blueprint = Blueprint("publishing", __name__)
 
@@ -131,7 +132,6 @@ def context() -> Response:
 @blueprint.route("/void.<any(html, ttl, jsonld, nt, rdf):extension>", methods=["GET"])
 @blueprint.route("/.well-known/void", methods=["GET"])
 def void(extension: str | None = None) -> Response:
-    from .resources import choose_page_format, negotiated
     fmt = choose_page_format(extension)
     store = services().store
     base = services().settings.base_iri

@@ -22,46 +22,15 @@ from ..rdf.formats import Format, negotiate, rdf_format
 from ..linked_data.ontology_docs import ontology_model, term_description
 from .neighbourhood import neighbourhood_svg
 from .publishing import document_context, rdf_body
-from .responses import HTML, TEXT, services
+from .responses import (EXTENSIONS, HTML, PAGE_FORMATS, RDF_OFFERED, TEXT, choose_page_format,
+                        negotiated, services)
 
 blueprint = Blueprint("resources", __name__)
 
-RDF_OFFERED: tuple[Format, ...] = tuple(rdf_format(name) for name in ("ttl", "jsonld", "nt", "rdf"))
-PAGE_FORMATS: tuple[Format, ...] = (HTML,) + RDF_OFFERED
-EXTENSIONS = {"html": HTML, **{f.name: f for f in RDF_OFFERED}}
 
 
 def base_iri() -> str:
     return services().settings.base_iri
-
-
-def choose_page_format(extension: str | None = None) -> Format:
-    """The representation to send: a path extension wins, then ``?format=``, then Accept.
-
-    No Accept header (or ``*/*``) gets HTML. Raises UsageError for an unknown format name and
-    NotAcceptable (406) when Accept rules out everything offered.
-    """
-    if extension:
-        return EXTENSIONS[extension]
-    override = request.args.get("format")
-    if override:
-        key = override.strip().lower()
-        if key in {"html", "htm", "text/html"}:
-            return HTML
-        try:
-            fmt = rdf_format(key)
-        except UnsupportedFormatError:
-            raise UsageError(f"format={override!r} is not offered here; use one of: "
-                             f"{', '.join(EXTENSIONS)}") from None
-        if fmt not in RDF_OFFERED:
-            raise NotAcceptable(f"format={override!r} holds datasets, not one document; use one of: "
-                                f"{', '.join(EXTENSIONS)} (whole-dataset dumps are under /dumps/)")
-        return fmt
-    fmt = negotiate(request.headers.get("Accept"), PAGE_FORMATS, default=HTML)
-    if fmt is None:
-        raise NotAcceptable(f"none of Accept: {request.headers.get('Accept')} can be produced here; "
-                            f"offered: {', '.join(f.media_type for f in PAGE_FORMATS)}")
-    return fmt
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -70,16 +39,6 @@ def split_extension(path: str) -> tuple[str, str | None]:
     if dot and extension in EXTENSIONS and "/" not in extension:
         return stem, extension
     return path, None
-
-
-def negotiated(response: Response, document_path: str, fmt: Format) -> Response:
-    """Add the headers every negotiated document carries: Vary, Link alternates, Content-Location."""
-    response.headers["Vary"] = "Accept"
-    response.headers["Content-Location"] = f"{document_path}.{fmt.name}"
-    links = [f'<{document_path}.{name}>; rel="alternate"; type="{alt.media_type}"'
-             for name, alt in EXTENSIONS.items()]
-    response.headers["Link"] = ", ".join(links)
-    return response
 
 
 def not_found(iri: str, fmt: Format | None = None) -> Response:

@@ -130,6 +130,11 @@ class KnowledgeGraph:
         them; nothing is written. ``report.conforms`` says whether they pass."""
         return validate_sources(_paths(paths), store=self.store if against_store else None)
 
+    @staticmethod
+    def validate_files(*paths: str | Path) -> ValidationReport:
+        """The SHACL report of RDF files judged alone (with the ontology); no store is needed."""
+        return validate_sources(_paths(paths))
+
     def update(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
         """Apply a SPARQL 1.1 Update, validated: (quads added, quads removed). Raises
         ValidationFailed (nothing written), QuerySyntaxError or QueryRefused."""

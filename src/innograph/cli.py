@@ -25,9 +25,8 @@ from .errors import InnographError, UsageError, ValidationFailed
 from .ingest.pipeline import IngestFailed, ingest as run_ingest, to_turtle
 from .ingest.synth import write as write_synthetic
 from .ingest.templates import class_iri, columns_for, write_template
-from .knowledge_graph import KnowledgeGraph, open as open_graph, term_for
+from .knowledge_graph import KnowledgeGraph, open as open_graph
 from .namespaces import display_iri
-from .rdf.tabular import parse_solutions
 from .service.catalogue import load_catalogue, read_query
 from .settings import Settings, describe
 from .views import networks, rendering
@@ -248,9 +247,7 @@ def query(ctx, query_text, output_format, params, max_rows, timeout):
             outcome = kg.queries.run(sparql, choose, substitutions=substitutions, max_rows=max_rows,
                                      timeout=timeout)
         else:
-            substitutions = {name: str(term_for(value)) for name, value in values.items()}
-            outcome = kg.queries.run(from_file.text, choose, substitutions=substitutions, max_rows=max_rows,
-                                     timeout=timeout)
+            outcome = kg.run(from_file.text, choose, params=values, max_rows=max_rows, timeout=timeout)
     if output_format == "table" and outcome.kind != "graph":
         _print_table(outcome)
     else:

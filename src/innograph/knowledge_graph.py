@@ -28,7 +28,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .errors import UsageError, ValidationFailed
-from .rdf.formats import rdf_format
+from .rdf.sparql import inject_values
 from .rdf.tabular import Rows, to_frame, to_rows
 from .service.catalogue import NamedQuery
 from .service.execution import QueryOutcome, UpdateRunner
@@ -160,8 +160,11 @@ class KnowledgeGraph:
         if text_or_name in catalogue.queries or _looks_like_name(text_or_name):
             return self.queries.run_named(text_or_name, {k: _param_text(v) for k, v in params.items()},
                                           format_for, max_rows=max_rows, timeout=timeout)
-        substitutions = {name.lstrip("?$"): str(term_for(value)) for name, value in params.items()}
-        return self.queries.run(text_or_name, format_for, substitutions=substitutions,
+        if params:
+            # VALUES rather than pyoxigraph's substitutions: those bind only projected variables.
+            text_or_name = inject_values(text_or_name, {ox.Variable(name.lstrip("?$")): term_for(value)
+                                                        for name, value in params.items()})
+        return self.queries.run(text_or_name, format_for,
                                 default_graphs=default_graphs, named_graphs=named_graphs,
                                 max_rows=max_rows, timeout=timeout)
 

@@ -30,10 +30,11 @@ import pyoxigraph as ox
 
 from ..errors import NotFound, UsageError, did_you_mean
 from ..namespaces import ID_BASE, PREFIXES
+from ..rdf.parsing import parse_term
+from ..rdf.sparql import inject_values, parse_header
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
-_HEADER = re.compile(r"^#\s*(?P<key>title|description|param|binding)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 _HELP = re.compile(r"(?:^|\s)\((?P<help>.*)\)\s*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -161,8 +162,6 @@ class NamedQuery:
         bound = self.bind(values)
         if self.binding != "values" or not bound:
             return self.text, bound or None
-        from ..rdf.parsing import parse_term
-        from ..store.remote import inject_values
         return inject_values(self.text, {ox.Variable(k): parse_term(v) for k, v in bound.items()}), None
 
     def to_json(self) -> dict:
@@ -170,62 +169,49 @@ class NamedQuery:
                 "parameters": [p.to_json() for p in self.parameters], "query": self.text}
 
 
+def _parameter(path: Path, number: int, value: str, text: str) -> Parameter:
+    """One ``# param: NAME TYPE [DEFAULT] [(help)]`` line; UsageError with file:line when malformed."""
+    help_match = _HELP.search(value)
+    help_text = help_match.group("help").strip() if help_match else ""
+    if help_match:
+        value = value[:help_match.start()].strip()
+    parts = value.split(None, 2)
+    if len(parts) < 2:
+        raise UsageError(f"{path}:{number}: '# param:' needs NAME TYPE [DEFAULT], got {value!r}")
+    name, kind = parts[0].lstrip("?$"), parts[1].lower()
+    default = parts[2].strip() if len(parts) > 2 else None
+    if default and len(default) >= 2 and default[0] == default[-1] and default[0] in "\"'":
+        default = default[1:-1]
+    if not _NAME.match(name):
+        raise UsageError(f"{path}:{number}: parameter name {name!r} is not a SPARQL variable name")
+    if kind not in TYPES:
+        raise UsageError(f"{path}:{number}: parameter {name!r} has unknown type {kind!r}; "
+                         f"use one of {', '.join(TYPES)}")
+    open_values = re.compile(rf"VALUES\s+[?$]{name}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
+    param = Parameter(name, kind, default, help_text, optional=default is None and bool(open_values.search(text)))
+    if default is not None:
+        try:
+            param.bind(default)
+        except UsageError as exc:
+            raise UsageError(f"{path}:{number}: default of {exc}") from None
+    return param
+
+
 def read_query(path: Path) -> NamedQuery:
     """Parse one ``.rq`` file's header. Raises UsageError with file:line for a malformed header."""
     text = path.read_text(encoding="utf-8")
     query = NamedQuery(name=path.stem, text=text, path=path)
-    descriptions: list[str] | None = None     # lines of the description while it is being read
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        match = _HEADER.match(stripped)
-        if not match:
-            if descriptions is not None:
-                continuation = stripped.lstrip("#").strip()
-                if continuation:
-                    descriptions.append(continuation)
-                    query.description = " ".join(descriptions)
-            continue
-        key, value = match.group("key").lower(), match.group("value")
-        descriptions = None
+    for number, key, value in parse_header(text):
         if key == "title":
             query.title = value
         elif key == "description":
-            descriptions = [value]
             query.description = value
         elif key == "binding":
             if value.lower() not in ("substitute", "values"):
                 raise UsageError(f"{path}:{number}: '# binding:' is 'substitute' or 'values', got {value!r}")
             query.binding = value.lower()
         elif key == "param":
-            help_match = _HELP.search(value)
-            help_text = help_match.group("help").strip() if help_match else ""
-            if help_match:
-                value = value[:help_match.start()].strip()
-            parts = value.split(None, 2)
-            if len(parts) < 2:
-                raise UsageError(f"{path}:{number}: '# param:' needs NAME TYPE [DEFAULT], got {value!r}")
-            name, kind = parts[0].lstrip("?$"), parts[1].lower()
-            default = parts[2].strip() if len(parts) > 2 else None
-            if default and len(default) >= 2 and default[0] == default[-1] and default[0] in "\"'":
-                default = default[1:-1]
-            if not _NAME.match(name):
-                raise UsageError(f"{path}:{number}: parameter name {name!r} is not a SPARQL variable name")
-            if kind not in TYPES:
-                raise UsageError(f"{path}:{number}: parameter {name!r} has unknown type {kind!r}; "
-                                 f"use one of {', '.join(TYPES)}")
-            open_values = re.compile(rf"VALUES\s+[?$]{name}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
-            param = Parameter(name, kind, default, help_text,
-                              optional=default is None and bool(open_values.search(text)))
-            if default is not None:
-                try:
-                    param.bind(default)
-                except UsageError as exc:
-                    raise UsageError(f"{path}:{number}: default of {exc}") from None
-            query.parameters.append(param)
+            query.parameters.append(_parameter(path, number, value, text))
     if not query.title:
         query.title = query.name.replace("-", " ").replace("_", " ").capitalize()
     _check_bindable(query)

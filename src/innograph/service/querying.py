@@ -18,8 +18,8 @@ from ..namespaces import PREFIXES
 from ..settings import Settings
 from ..store import Store
 from .catalogue import Catalogue, NamedQuery, load_catalogue
-from .execution import (QueryOutcome, QueryPool, QueryRequest, QueryShape, RemoteExecutor,
-                        declare_known_prefixes, inspect)
+from ..rdf.sparql import QueryShape, declare_known_prefixes, inspect
+from .execution import QueryOutcome, QueryPool, QueryRequest, RemoteExecutor
 
 # Longer texts are inspected every time: the cache keeps its keys, and a big text is rarely repeated.
 _REMEMBERED_TEXT = 16_384

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import StoreError, UsageError
-from .base import GraphName, Store
+from .base import Store
 
 def _open_read_only(path: Path, attempts: int = 50) -> ox.Store:
     """Open a read-only view of an on-disk store another process (or this one) may be writing.

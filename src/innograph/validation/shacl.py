@@ -19,7 +19,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from ..errors import UsageError
-from ..namespaces import PREFIXES, compact_iri
+from ..namespaces import compact_iri
 from ..bundle import ONTOLOGY_FILE, SHAPES_FILE
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

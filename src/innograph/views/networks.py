@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from ..errors import NotFound, UsageError, did_you_mean
 from ..namespaces import ID_BASE, PREFIXES
 from ..bundle import view_query_file
+from ..rdf.sparql import parse_header
 
 IG = PREFIXES["ig"]
 SCHEMA = PREFIXES["schema"]
@@ -98,23 +99,10 @@ def view_query(name: str) -> str:
 
 def query_header(name: str) -> dict[str, object]:
     """The ``# title:``, ``# description:`` and ``# param:`` lines of a view's query."""
-    title, description, params = "", [], []
-    current = None
-    for line in view_query(name).splitlines():
-        if not line.startswith("#"):
-            break
-        text = line[1:].strip()
-        if text.startswith("title:"):
-            title, current = text[6:].strip(), "title"
-        elif text.startswith("description:"):
-            description.append(text[12:].strip())
-            current = "description"
-        elif text.startswith("param:"):
-            params.append(text[6:].strip())
-            current = "param"
-        elif current == "description" and line.startswith("#   "):
-            description.append(text)
-    return {"title": title, "description": " ".join(description), "params": params}
+    entries = parse_header(view_query(name))
+    return {"title": next((v for _, k, v in entries if k == "title"), ""),
+            "description": " ".join(v for _, k, v in entries if k == "description"),
+            "params": [v for _, k, v in entries if k == "param"]}
 
 
 def bind(query: str, **values: Iterable[ox.NamedNode | ox.Literal] | ox.NamedNode | ox.Literal | None) -> str:

@@ -13,7 +13,7 @@ import importlib
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import InnographError, UsageError
+from ..errors import InnographError
 from ..knowledge_graph import KnowledgeGraph
 from ..settings import Settings
 from ..store import open_store

@@ -17,13 +17,11 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from ..linked_data.describing import describe, iri_for_path
 from ..linked_data.entities import entity_page, kinds_summary
-from ..errors import NotAcceptable, UnsupportedFormatError, UsageError
-from ..rdf.formats import Format, negotiate, rdf_format
+from ..rdf.formats import Format, negotiate
 from ..linked_data.ontology_docs import ontology_model, term_description
 from .neighbourhood import neighbourhood_svg
 from .publishing import document_context, rdf_body
-from .responses import (EXTENSIONS, HTML, PAGE_FORMATS, RDF_OFFERED, TEXT, choose_page_format,
-                        negotiated, services)
+from .responses import EXTENSIONS, HTML, TEXT, choose_page_format, negotiated, services
 
 blueprint = Blueprint("resources", __name__)
 

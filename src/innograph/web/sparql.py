@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 
 from ..errors import UnsupportedFormatError, UsageError
-from ..service.execution import add_using, inspect
+from ..rdf.sparql import add_using, inspect
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from ..namespaces import PREFIXES
 from ..rdf.results import render_triples

@@ -88,8 +88,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in RDF_EXTENSIONS
-                                and p.is_file()))
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in RDF_EXTENSIONS and p.is_file())
+            if not inside:
+                raise RdfSyntaxError(f"the folder holds no RDF files ({', '.join(sorted(RDF_EXTENSIONS))})",
+                                     source=str(path))
+            files.extend(inside)
         elif path.exists():
             files.append(path)
         else:

@@ -9,7 +9,6 @@ never a traceback. Long-running commands show progress on a terminal and stay si
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from contextlib import contextmanager
@@ -27,13 +26,14 @@ from .ingest.synth import write as write_synthetic
 from .ingest.templates import class_iri, columns_for, write_template
 from .knowledge_graph import KnowledgeGraph, open as open_graph
 from .namespaces import display_iri
+from .rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from .service.catalogue import load_catalogue, read_query
-from .settings import Settings, describe
+from .settings import REGISTRY, Settings, describe
 from .views import networks, rendering
 from .web.server import serve as run_server
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
-DEFAULT_STORE = "var/store"
+DEFAULT_STORE = next(s.default for s in REGISTRY if s.name == "store")
 
 
 class InnographGroup(click.Group):
@@ -78,7 +78,7 @@ def store_option(command):
 
 def _store_spec(ctx: click.Context) -> str:
     root = ctx.find_root().ensure_object(dict)
-    return root.get("store") or os.environ.get("INNOGRAPH_STORE") or DEFAULT_STORE
+    return root.get("store") or Settings.load().store
 
 
 def _open(ctx: click.Context, *, read_only: bool) -> KnowledgeGraph:
@@ -172,11 +172,10 @@ def validate(ctx, paths, report_format, against_store):
             click.echo(report.to_text())
 
 
-QUERY_FORMATS = {  # --format -> (format for SELECT/ASK, format for CONSTRUCT/DESCRIBE)
-    "table": ("json", "ttl"), "csv": ("csv", None), "tsv": ("tsv", None), "json": ("json", None),
-    "xml": ("xml", None), "turtle": (None, "ttl"), "ttl": (None, "ttl"), "nt": (None, "nt"),
-    "jsonld": (None, "jsonld"), "rdf": (None, "rdf"),
-}
+# --format of `query` -> (format for SELECT/ASK, format for CONSTRUCT/DESCRIBE), from the registries.
+QUERY_FORMATS = {"table": ("json", "ttl"), **{f.name: (f.name, None) for f in RESULT_FORMATS},
+                 "turtle": (None, "ttl"), **{f.name: (None, f.name) for f in RDF_FORMATS if f.name != "xml"}}
+EXPORT_FORMATS = [f.name for f in RDF_FORMATS] + ["xml"]     # xml: RDF/XML, as 'rdf'
 
 
 def _format_chooser(output_format: str):
@@ -187,9 +186,9 @@ def _format_chooser(output_format: str):
         if chosen is None:
             if kind == "graph":
                 raise UsageError(f"--format {output_format}: a CONSTRUCT/DESCRIBE result is a graph; "
-                                 f"use one of jsonld, nt, rdf, ttl, turtle")
+                                 f"use one of {', '.join(sorted(k for k, v in QUERY_FORMATS.items() if v[1]))}")
             raise UsageError(f"--format {output_format}: a {kind.upper()} result is a table; "
-                             f"use table, csv, tsv, json or xml")
+                             f"use one of {', '.join(k for k, v in QUERY_FORMATS.items() if v[0])}")
         return chosen
     return choose
 
@@ -320,7 +319,7 @@ def queries(output_format):
 
 @main.command()
 @click.option("--format", "output_format", default="trig", show_default=True,
-              type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "xml", "rdf"]),
+              type=click.Choice(EXPORT_FORMATS),
               help="ttl/nt/jsonld/xml merge all graphs into one; nq/trig keep the named graphs.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")

@@ -17,6 +17,10 @@ from ..errors import UnsupportedFormatError
 
 @dataclass(frozen=True)
 class Format:
+    """One serialisation: its short name, media types and file extensions, and how it is written
+    (pyoxigraph's RDF serialiser via ``ox_rdf``; SELECT results by the writer registered under the
+    same name in ``results.py``)."""
+
     name: str                     # canonical short name: ttl, nt, nq, trig, jsonld, rdf, json, xml, csv, tsv
     media_type: str
     extensions: tuple[str, ...]
@@ -25,6 +29,7 @@ class Format:
     ox_rdf: ox.RdfFormat | None = None
     ox_results: ox.QueryResultsFormat | None = None
     quads: bool = False
+    spec_iri: str = ""            # the W3C format IRI the service description names, if any
 
     @property
     def content_type(self) -> str:
@@ -35,31 +40,57 @@ class Format:
     def all_media_types(self) -> tuple[str, ...]:
         return (self.media_type,) + self.other_media_types
 
+    @property
+    def is_rdf(self) -> bool:
+        return self.ox_rdf is not None
 
-RDF_FORMATS: tuple[Format, ...] = (
-    Format("ttl", "text/turtle", (".ttl",), ("turtle",), ("application/x-turtle",), ox.RdfFormat.TURTLE),
+
+# The registries: every face (CLI choices, HTTP negotiation, the service description, dumps, file
+# loading) reads these lists, so a new format is one register_format call plus its writer.
+RDF_FORMATS: list[Format] = []
+RESULT_FORMATS: list[Format] = []
+_W3C = "http://www.w3.org/ns/formats/"
+
+
+def register_format(fmt: Format) -> Format:
+    """Add ``fmt`` to the RDF registry (when it has ``ox_rdf``) or to the results registry (a SELECT
+    results format also needs a writer: ``results.solutions_writer``)."""
+    (RDF_FORMATS if fmt.is_rdf else RESULT_FORMATS).append(fmt)
+    return fmt
+
+
+for _fmt in (
+    Format("ttl", "text/turtle", (".ttl",), ("turtle",), ("application/x-turtle",), ox.RdfFormat.TURTLE,
+           spec_iri=_W3C + "Turtle"),
     Format("nt", "application/n-triples", (".nt",), ("ntriples", "n-triples"), ("text/plain",),
-           ox.RdfFormat.N_TRIPLES),
+           ox.RdfFormat.N_TRIPLES, spec_iri=_W3C + "N-Triples"),
     Format("rdf", "application/rdf+xml", (".rdf", ".owl", ".xml"), ("xml", "rdfxml", "rdf-xml"), (),
-           ox.RdfFormat.RDF_XML),
-    Format("jsonld", "application/ld+json", (".jsonld",), ("json-ld",), (), ox.RdfFormat.JSON_LD),
+           ox.RdfFormat.RDF_XML, spec_iri=_W3C + "RDF_XML"),
+    Format("jsonld", "application/ld+json", (".jsonld",), ("json-ld",), (), ox.RdfFormat.JSON_LD,
+           spec_iri=_W3C + "JSON-LD"),
     Format("nq", "application/n-quads", (".nq",), ("nquads", "n-quads"), ("text/x-nquads",),
-           ox.RdfFormat.N_QUADS, quads=True),
+           ox.RdfFormat.N_QUADS, quads=True, spec_iri=_W3C + "N-Quads"),
     Format("trig", "application/trig", (".trig",), (), ("application/x-trig",), ox.RdfFormat.TRIG,
-           quads=True),
-)
-
-RESULT_FORMATS: tuple[Format, ...] = (
+           quads=True, spec_iri=_W3C + "TriG"),
     Format("json", "application/sparql-results+json", (".srj", ".json"), (), ("application/json",),
-           ox_results=ox.QueryResultsFormat.JSON),
+           ox_results=ox.QueryResultsFormat.JSON, spec_iri=_W3C + "SPARQL_Results_JSON"),
     Format("xml", "application/sparql-results+xml", (".srx",), (), ("application/xml", "text/xml"),
-           ox_results=ox.QueryResultsFormat.XML),
-    Format("csv", "text/csv", (".csv",), (), (), ox_results=ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", (".tsv",), (), (), ox_results=ox.QueryResultsFormat.TSV),
-)
+           ox_results=ox.QueryResultsFormat.XML, spec_iri=_W3C + "SPARQL_Results_XML"),
+    Format("csv", "text/csv", (".csv",), (), (), ox_results=ox.QueryResultsFormat.CSV,
+           spec_iri=_W3C + "SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", (".tsv",), (), (), ox_results=ox.QueryResultsFormat.TSV,
+           spec_iri=_W3C + "SPARQL_Results_TSV"),
+):
+    register_format(_fmt)
 
 
-def _lookup(table: tuple[Format, ...], name: str) -> Format | None:
+def format_names() -> str:
+    """The registered format names for messages: results formats, then RDF formats."""
+    return (f"{', '.join(f.name for f in RESULT_FORMATS)} (SELECT/ASK); "
+            f"{', '.join(f.name for f in RDF_FORMATS)} (CONSTRUCT/DESCRIBE)")
+
+
+def _lookup(table: list[Format], name: str) -> Format | None:
     key = name.strip().lower().lstrip(".")
     for fmt in table:
         if key == fmt.name or key in fmt.aliases or key in fmt.all_media_types \

@@ -12,6 +12,7 @@ import io
 import json
 from dataclasses import dataclass
 from itertools import islice
+from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -100,41 +101,67 @@ def _tsv_field(term) -> str:
     return "" if term is None else str(term)
 
 
+SolutionsWriter = Callable[[list[str], list[list]], bytes]
+SOLUTION_WRITERS: dict[str, SolutionsWriter] = {}
+
+
+def solutions_writer(name: str) -> Callable[[SolutionsWriter], SolutionsWriter]:
+    """Register the writer of SELECT results for the results format ``name`` (see
+    ``formats.register_format``): it gets the variable names and the rows of terms (None unbound)."""
+    def register(writer: SolutionsWriter) -> SolutionsWriter:
+        SOLUTION_WRITERS[name] = writer
+        return writer
+    return register
+
+
+@solutions_writer("json")
+def _write_json(variables: list[str], rows: list[list]) -> bytes:
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@solutions_writer("xml")
+def _write_xml(variables: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    out.write('<?xml version="1.0" encoding="utf-8"?>\n'
+              '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
+    out.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables))
+    out.write("</head><results>")
+    for row in rows:
+        out.write("<result>")
+        out.write("".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                          for v, t in zip(variables, row) if t is not None))
+        out.write("</result>")
+    out.write("</results></sparql>\n")
+    return out.getvalue().encode()
+
+
+@solutions_writer("csv")
+def _write_csv(variables: list[str], rows: list[list]) -> bytes:
+    lines = [",".join(_csv_field(ox.Literal(v)) for v in variables)]
+    lines += [",".join(_csv_field(t) for t in row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@solutions_writer("tsv")
+def _write_tsv(variables: list[str], rows: list[list]) -> bytes:
+    lines = ["\t".join("?" + v for v in variables)]
+    lines += ["\t".join(_tsv_field(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def render_solutions(solutions: ox.QuerySolutions, fmt: Format, max_rows: int) -> Rendered:
+    """SELECT results in ``fmt``, cut after ``max_rows`` rows (``truncated`` says so)."""
     variables = [v.value for v in solutions.variables]
     rows = list(islice(solutions, max_rows + 1))
     truncated = len(rows) > max_rows
     rows = rows[:max_rows]
     values = [[row[i] for i in range(len(variables))] for row in rows]
-    name = fmt.name
-    if name == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in values]
-        body = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False, separators=(",", ":")).encode()
-    elif name == "xml":
-        out = io.StringIO()
-        out.write('<?xml version="1.0" encoding="utf-8"?>\n'
-                  '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
-        out.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables))
-        out.write("</head><results>")
-        for row in values:
-            out.write("<result>")
-            out.write("".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                              for v, t in zip(variables, row) if t is not None))
-            out.write("</result>")
-        out.write("</results></sparql>\n")
-        body = out.getvalue().encode()
-    elif name == "csv":
-        lines = [",".join(_csv_field(ox.Literal(v)) for v in variables)]
-        lines += [",".join(_csv_field(t) for t in row) for row in values]
-        body = ("\r\n".join(lines) + "\r\n").encode()
-    elif name == "tsv":
-        lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join(_tsv_field(t) for t in row) for row in values]
-        body = ("\n".join(lines) + "\n").encode()
-    else:
-        raise ValueError(f"{name} is not a SELECT results format")
-    return Rendered(body, fmt, truncated, len(values))
+    writer = SOLUTION_WRITERS.get(fmt.name)
+    if writer is None:
+        raise ValueError(f"{fmt.name} is not a SELECT results format")
+    return Rendered(writer(variables, values), fmt, truncated, len(values))
 
 
 def render_boolean(value: ox.QueryBoolean | bool, fmt: Format) -> Rendered:

@@ -105,7 +105,7 @@ def _send_bytes(body: bytes, content_type: str, built: float, *, filename: str |
 @blueprint.route("/dumps/", methods=["GET"])
 def dumps_index() -> Response:
     store = services().store
-    entries = [(name, rdf_format(name)) for name in DUMP_FORMATS]
+    entries = [(fmt.name, fmt) for fmt in DUMP_FORMATS]
     return Response(render_template("dumps.html", entries=entries, triples=store.count(),
                                     graphs=store.graph_names()), mimetype="text/html")
 

@@ -22,7 +22,8 @@ from werkzeug.exceptions import HTTPException
 from ..errors import (Forbidden, InnographError, NotAcceptable, TooManyRequests, Unauthorized,
                       UnsupportedFormatError, UsageError, ValidationFailed)
 from ..knowledge_graph import KnowledgeGraph
-from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, rdf_format, result_format
+from ..rdf.formats import (RDF_FORMATS, RESULT_FORMATS, Format, format_names, negotiate, rdf_format,
+                           result_format)
 from ..service.execution import UpdateRunner
 from ..settings import Settings
 from ..store import Store
@@ -33,7 +34,6 @@ TEXT = Format("text", "text/plain", (".txt",))
 RDF_OFFERED: tuple[Format, ...] = tuple(rdf_format(name) for name in ("ttl", "jsonld", "nt", "rdf"))
 PAGE_FORMATS: tuple[Format, ...] = (HTML,) + RDF_OFFERED
 EXTENSIONS = {"html": HTML, **{f.name: f for f in RDF_OFFERED}}
-FORMAT_NAMES = "json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (CONSTRUCT/DESCRIBE)"
 
 
 class AuthFailures:
@@ -168,7 +168,7 @@ def offered_for(kind: str) -> tuple[Format, ...]:
     return RDF_FORMATS if kind == "graph" else RESULT_FORMATS
 
 
-def choose_format(kind: str, override: str | list[str] | None, offered: tuple[Format, ...] | None = None,
+def choose_format(kind: str, override: str | list[str] | None, offered: list[Format] | tuple[Format, ...] | None = None,
                   what: str | None = None) -> Format:
     """The format for a result of ``kind`` ('select', 'ask', 'graph'): ``format=`` wins over Accept.
 
@@ -189,7 +189,7 @@ def choose_format(kind: str, override: str | list[str] | None, offered: tuple[Fo
                 except UnsupportedFormatError:
                     continue
         if not known:
-            raise UsageError(f"format={overrides[0]!r} is not a format; use one of {FORMAT_NAMES}")
+            raise UsageError(f"format={overrides[0]!r} is not a format; use one of {format_names()}")
         for fmt in known:
             if fmt in offered:
                 return fmt

@@ -28,18 +28,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMAT_IRIS = {
-    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "ttl": "http://www.w3.org/ns/formats/Turtle",
-    "nt": "http://www.w3.org/ns/formats/N-Triples",
-    "rdf": "http://www.w3.org/ns/formats/RDF_XML",
-    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
-    "nq": "http://www.w3.org/ns/formats/N-Quads",
-    "trig": "http://www.w3.org/ns/formats/TriG",
-}
 
 
 def _dataset(params: dict[str, list[str]], default_name: str, named_name: str):
@@ -79,9 +67,11 @@ def _service_description() -> Response:
     if svc.settings.service_allow:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
     for fmt in RESULT_FORMATS + RDF_FORMATS:
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMAT_IRIS[fmt.name])))
+        if fmt.spec_iri:
+            triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(fmt.spec_iri)))
     for fmt in RDF_FORMATS:
-        triples.append(ox.Triple(service, sd("inputFormat"), ox.NamedNode(FORMAT_IRIS[fmt.name])))
+        if fmt.spec_iri:
+            triples.append(ox.Triple(service, sd("inputFormat"), ox.NamedNode(fmt.spec_iri)))
     # The default dataset is the one /void describes (VoID + DCAT: counts, licence, dumps).
     dataset = ox.NamedNode(svc.settings.base_iri + "void#innograph")
     default_graph = ox.BlankNode("default")

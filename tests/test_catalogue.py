@@ -12,15 +12,11 @@ import pytest
 from innograph.service.catalogue import load_catalogue, read_query
 from innograph.errors import NotFound, UsageError
 from innograph.service.execution import _term_from_ntriples
-from live_server import http, shared_server
+from live_server import http
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-
-@pytest.fixture(scope="module")
-def server():
-    return shared_server()
 
 
 def write(directory: Path, name: str, text: str) -> Path:

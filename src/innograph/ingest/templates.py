@@ -191,8 +191,9 @@ def _local(iri) -> str:
 
 
 def kind_of(cls: URIRef) -> str:
-    """The path segment of the instance IRIs of ``cls`` ('organization' for every kind of
-    organisation), else its local name in lower case."""
+    """The path segment of the instance IRIs of ``cls``: from the table of known classes
+    ('organization' for every kind of organisation, 'region' for schema:AdministrativeArea...),
+    else its local name in lower case."""
     return _KINDS.get(_local(cls), _local(cls).lower())
 
 

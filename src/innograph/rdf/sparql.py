@@ -42,8 +42,8 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 @dataclass
 class Token:
-    """One lexical token: its kind (iri, var, pname, word, string, open, close or other), its text
-    and its offset in the text."""
+    """One lexical token: its kind (iri, var, pname, word, string, open, close or other), its text,
+    its offset in the text and the bracket depth before it."""
 
     kind: str
     text: str

@@ -44,7 +44,7 @@ _RELATIVE_ID = re.compile(r"^[a-z-]+/[a-z0-9][a-z0-9/-]*$")
 @dataclass(frozen=True)
 class Parameter:
     """One ``# param:`` line: the variable it binds (without ``?``), its type (one of ``TYPES``),
-    default value as written, and help text."""
+    its default (as text, quotes removed) and its help."""
 
     name: str
     type: str
@@ -282,8 +282,8 @@ RECHECK_SECONDS = 1.0
 
 
 def load_catalogue(directory: Path) -> Catalogue:
-    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue). Never raises: a file
-    that cannot be read or parsed is left out and named in ``problems``.
+    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue). A file that cannot
+    be read, or whose header or query is wrong, is left out and named in ``problems``.
 
     Parsed once and kept until a file is added, removed or modified; the files are looked at again
     (stat) at most every RECHECK_SECONDS.

@@ -140,7 +140,7 @@ def context() -> Response:
 def void(extension: str | None = None) -> Response:
     """The dataset's VoID and DCAT description: an HTML page (the figures and the Turtle) or RDF, by
     extension, ``format=`` or Accept. 400 for an unknown ``format``, 406 when Accept rules out
-    everything."""
+    everything or ``format`` names a whole-dataset format."""
     fmt = choose_page_format(extension)
     store = services().store
     base = services().settings.base_iri

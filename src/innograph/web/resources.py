@@ -94,7 +94,8 @@ def identifier(path: str) -> Response:
 def document(path: str) -> Response:
     """The document about ``<base>id/<path>``: the entity page, or its description in RDF (JSON-LD
     against the published context), by extension, ``format=`` or Accept. 404 when the store says
-    nothing about it, 400 for an unknown ``format``, 406 when Accept rules out everything."""
+    nothing about it, 400 for an unknown ``format``, 406 when Accept rules out everything or
+    ``format`` names a whole-dataset format."""
     stem, extension = split_extension(path)
     fmt = choose_page_format(extension)
     iri = iri_for_path(stem, base_iri())

@@ -40,6 +40,10 @@ class InnographGroup(click.Group):
     """Turns InnographError into a clean message and the documented exit code."""
 
     def invoke(self, ctx):
+        """Run the command. ValidationFailed prints its report (JSON or Turtle on stdout when the
+        command asked for that report format, else text on stderr) and exits 1; another
+        InnographError prints ``error: message`` and exits with its ``exit_code``; an OSError
+        prints the file and the reason and exits 2."""
         try:
             return super().invoke(ctx)
         except ValidationFailed as exc:

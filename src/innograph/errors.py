@@ -10,6 +10,11 @@ import difflib
 
 
 class InnographError(Exception):
+    """The base of every error innograph raises on purpose; ``str()`` is ``message`` alone.
+
+    ``exit_code`` 2 and ``http_status`` 400 unless a subclass says otherwise.
+    """
+
     exit_code = 2
     http_status = 400
 
@@ -32,6 +37,8 @@ class UnsupportedFormatError(InnographError):
 
 
 class NotAcceptable(InnographError):
+    """None of the media types a request accepts (or the ``format`` it names) can hold the answer."""
+
     http_status = 406
 
 
@@ -82,10 +89,14 @@ class QueryRefused(InnographError):
 
 
 class QueryTimeout(InnographError):
+    """A query ran past its time limit and was stopped (or a remote store did not answer in time)."""
+
     http_status = 503
 
 
 class ServerBusy(InnographError):
+    """Every query worker stayed busy for as long as a query may wait for one."""
+
     http_status = 503
 
 
@@ -102,10 +113,14 @@ class StoreTimeout(StoreError):
 
 
 class Forbidden(InnographError):
+    """A write refused whatever the token: the server is read-only, or the request is cross-origin."""
+
     http_status = 403
 
 
 class Unauthorized(InnographError):
+    """A write came without a bearer token, or with the wrong one."""
+
     http_status = 401
 
 
@@ -120,6 +135,8 @@ class TooManyRequests(InnographError):
 
 
 class NotFound(InnographError):
+    """A named thing (graph, named query, view, node, place) does not exist; the message names it."""
+
     http_status = 404
 
 

@@ -89,4 +89,5 @@ def graph_iri(name: str) -> str:
 
 
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
+    """A ``PREFIX p: <iri>`` line for each of ``prefixes`` (by default ``PREFIXES``), in order."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or PREFIXES).items())

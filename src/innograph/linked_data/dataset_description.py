@@ -55,10 +55,14 @@ class Figures:
 
 
 def dataset_iri(base_iri: str) -> str:
+    """The IRI of the dataset's own description: ``<base_iri>void#innograph``."""
     return base_iri + "void#innograph"
 
 
 def figures(store: Store) -> Figures:
+    """The ``Figures`` of the store, read from every quad: a triple stated in several graphs counts
+    once (except in its graphs' own counts); the namespaces are those of ``PREFIXES`` that
+    predicates and classes come from. Raises StoreError when the store cannot be read."""
     triples: set = set()
     graphs: Counter = Counter()
     for quad in store.quads():

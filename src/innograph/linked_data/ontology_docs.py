@@ -32,6 +32,8 @@ _SKIPPED_CONSTRAINT_KEYS = {RDF.type, SH.path, SH.message, RDFS.comment, RDFS.la
 
 @dataclass
 class TermRef:
+    """A reference to a term: its IRI, CURIE and where the page links it."""
+
     iri: str
     curie: str
     href: str          # '#Local' for our own terms, the IRI for reused ones
@@ -39,6 +41,9 @@ class TermRef:
 
 @dataclass
 class Constraint:
+    """One property shape of the SHACL shapes: its node shape, the classes that shape targets, its
+    path and rules as text, and its message."""
+
     shape: str          # the node shape's CURIE
     target: list[TermRef]
     path: str
@@ -48,6 +53,9 @@ class Constraint:
 
 @dataclass
 class Term:
+    """One class, property or named individual of the ontology, as its section of the page shows it
+    (labels English first; ``kind`` is 'class', 'individual' or the property's types)."""
+
     ref: TermRef
     local: str
     kind: str
@@ -64,6 +72,8 @@ class Term:
 
 @dataclass
 class Vocabulary:
+    """A reused vocabulary: its prefix, namespace and the terms of it the ontology mentions."""
+
     prefix: str
     namespace: str
     terms: list[TermRef]
@@ -71,6 +81,9 @@ class Vocabulary:
 
 @dataclass
 class OntologyModel:
+    """Everything the ontology page shows: metadata, our terms sorted by local name, the reused
+    vocabularies, the shapes for reused classes, and the triples the page was built from."""
+
     iri: str
     title: str
     description: str

@@ -33,15 +33,18 @@ class Format:
 
     @property
     def content_type(self) -> str:
+        """The Content-Type header: the media type, with ``; charset=utf-8`` for a textual format."""
         text = self.media_type.startswith("text/") or self.name in {"json", "xml", "jsonld", "rdf"}
         return f"{self.media_type}; charset=utf-8" if text else self.media_type
 
     @property
     def all_media_types(self) -> tuple[str, ...]:
+        """The media type, then the others it is also known by."""
         return (self.media_type,) + self.other_media_types
 
     @property
     def is_rdf(self) -> bool:
+        """True for an RDF serialisation (it has ``ox_rdf``), False for a query-results format."""
         return self.ox_rdf is not None
 
 
@@ -100,7 +103,10 @@ def _lookup(table: list[Format], name: str) -> Format | None:
 
 
 def rdf_format(name: str) -> Format:
-    """The RDF format called ``name`` (short name, alias, extension or media type)."""
+    """The RDF format called ``name`` (short name, alias, extension or media type).
+
+    Raises UnsupportedFormatError listing the known names.
+    """
     fmt = _lookup(RDF_FORMATS, name)
     if fmt is None:
         raise UnsupportedFormatError(
@@ -109,6 +115,10 @@ def rdf_format(name: str) -> Format:
 
 
 def result_format(name: str) -> Format:
+    """The results format called ``name`` (short name, alias, extension or media type).
+
+    Raises UnsupportedFormatError listing the known names.
+    """
     fmt = _lookup(RESULT_FORMATS, name)
     if fmt is None:
         raise UnsupportedFormatError(
@@ -117,6 +127,10 @@ def result_format(name: str) -> Format:
 
 
 def rdf_format_for_path(path: Path) -> Format:
+    """The RDF format of a file, by its extension (in any case).
+
+    Raises UnsupportedFormatError naming the file and listing the known extensions.
+    """
     suffix = path.suffix.lower()
     for fmt in RDF_FORMATS:
         if suffix in fmt.extensions:
@@ -127,6 +141,10 @@ def rdf_format_for_path(path: Path) -> Format:
 
 
 def rdf_format_for_media_type(media_type: str) -> Format:
+    """The RDF format of a Content-Type (its parameters ignored).
+
+    Raises UnsupportedFormatError listing the media types that can be sent.
+    """
     base = media_type.split(";", 1)[0].strip().lower()
     for fmt in RDF_FORMATS:
         if base in fmt.all_media_types:

@@ -31,8 +31,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _RESERVED_TERMS = {"id", "type"}
-# Namespaces tried longest first, so sdmx-dimension wins over a shorter overlapping prefix.
-
 
 
 def _iris_of(quad) -> Iterable[str]:
@@ -209,6 +207,7 @@ def compact_quads(quads: Iterable[ox.Quad], context: dict) -> dict:
 
 
 def to_bytes(document: dict) -> bytes:
+    """``document`` as UTF-8 JSON, indented by two spaces, non-ASCII kept as is, ending in a newline."""
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
 

@@ -26,6 +26,8 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 @dataclass
 class Rendered:
+    """A serialised result: the bytes, their format, whether the row cap cut it, and how much it holds."""
+
     body: bytes
     format: Format
     truncated: bool = False
@@ -33,6 +35,7 @@ class Rendered:
 
     @property
     def content_type(self) -> str:
+        """The Content-Type header of ``body``."""
         return self.format.content_type
 
 
@@ -152,7 +155,10 @@ def _write_tsv(variables: list[str], rows: list[list]) -> bytes:
 
 
 def render_solutions(solutions: ox.QuerySolutions, fmt: Format, max_rows: int) -> Rendered:
-    """SELECT results in ``fmt``, cut after ``max_rows`` rows (``truncated`` says so)."""
+    """SELECT results in ``fmt``, cut after ``max_rows`` rows (``truncated`` says so).
+
+    Raises ValueError when ``fmt`` has no SELECT writer (an RDF format).
+    """
     variables = [v.value for v in solutions.variables]
     rows = list(islice(solutions, max_rows + 1))
     truncated = len(rows) > max_rows
@@ -165,6 +171,8 @@ def render_solutions(solutions: ox.QuerySolutions, fmt: Format, max_rows: int) -
 
 
 def render_boolean(value: ox.QueryBoolean | bool, fmt: Format) -> Rendered:
+    """An ASK result: the JSON or XML results document, in any other format ``true`` or ``false`` on
+    one line (ended by CRLF in CSV)."""
     flag = bool(value)
     if fmt.name == "json":
         body = json.dumps({"head": {}, "boolean": flag}).encode()
@@ -177,6 +185,11 @@ def render_boolean(value: ox.QueryBoolean | bool, fmt: Format) -> Rendered:
 
 
 def render_triples(triples, fmt: Format, max_rows: int, prefixes: dict[str, str] | None = None) -> Rendered:
+    """A graph result in the RDF format ``fmt``, cut after ``max_rows`` triples (``truncated`` says so).
+
+    A quad format puts every triple in the default graph; ``prefixes`` are declared in Turtle, TriG
+    and RDF/XML. Raises ValueError when ``fmt`` is not an RDF format.
+    """
     items = list(islice(triples, max_rows + 1))
     truncated = len(items) > max_rows
     items = items[:max_rows]
@@ -190,6 +203,10 @@ def render_triples(triples, fmt: Format, max_rows: int, prefixes: dict[str, str]
 
 
 def render(result, fmt: Format, max_rows: int, prefixes: dict[str, str] | None = None) -> Rendered:
+    """Any query result (SELECT, ASK or graph) in ``fmt``, cut after ``max_rows`` rows or triples.
+
+    Raises ValueError for a SELECT or graph result in a format that cannot hold it.
+    """
     kind = kind_of(result)
     if kind == "select":
         return render_solutions(result, fmt, max_rows)
@@ -199,6 +216,7 @@ def render(result, fmt: Format, max_rows: int, prefixes: dict[str, str] | None =
 
 
 def default_format(kind: str) -> Format:
+    """The format a result of ``kind`` gets when none is asked for: Turtle for 'graph', else SPARQL JSON."""
     return rdf_format("ttl") if kind == "graph" else result_format("json")
 
 

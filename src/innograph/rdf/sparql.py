@@ -42,6 +42,9 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 @dataclass
 class Token:
+    """One lexical token: its kind (iri, var, pname, word, string, open, close or other), its text,
+    its offset in the text and the bracket depth before it."""
+
     kind: str
     text: str
     start: int
@@ -75,6 +78,8 @@ def _unescape_iri(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
+    """The tokens of a SPARQL text, whitespace and comments left out, each with the bracket depth
+    before it. Never raises: a character no other rule takes is an 'other' token."""
     tokens: list[Token] = []
     depth = 0
     for match in _TOKEN.finditer(text):

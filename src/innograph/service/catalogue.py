@@ -43,6 +43,9 @@ _RELATIVE_ID = re.compile(r"^[a-z-]+/[a-z0-9][a-z0-9/-]*$")
 
 @dataclass(frozen=True)
 class Parameter:
+    """One ``# param:`` line: the variable it binds (without ``?``), its type (one of ``TYPES``),
+    its default (as text, quotes removed) and its help."""
+
     name: str
     type: str
     default: str | None = None
@@ -51,6 +54,7 @@ class Parameter:
 
     @property
     def required(self) -> bool:
+        """True when a value must be given: no default, and the query does not leave it open."""
         return self.default is None and not self.optional
 
     def bind(self, value: str) -> ox.NamedNode | ox.Literal:
@@ -63,6 +67,7 @@ class Parameter:
                              f"({exc})") from None
 
     def to_json(self) -> dict:
+        """Name, type, default, whether it is required, and help, for the HTTP listing."""
         return {"name": self.name, "type": self.type, "default": self.default,
                 "required": self.required, "help": self.help}
 
@@ -123,6 +128,8 @@ _BINDERS = {"iri": _iri, "string": ox.Literal, "integer": _integer, "decimal": _
 
 @dataclass
 class NamedQuery:
+    """One ``.rq`` file: its name (the file stem), text, path and what its header says."""
+
     name: str
     text: str
     path: Path
@@ -158,13 +165,18 @@ class NamedQuery:
         return bound
 
     def prepare(self, values: Mapping[str, str]) -> tuple[str, dict[str, str] | None]:
-        """(query text, substitutions) for ``values``, bound the way the query's header asks."""
+        """(query text, substitutions) for ``values``, bound the way the query's header asks.
+
+        Raises UsageError as ``bind`` does; with ``# binding: values``, also as ``inject_values``
+        does (UsageError for the short CONSTRUCT WHERE form, SyntaxError for no WHERE group).
+        """
         bound = self.bind(values)
         if self.binding != "values" or not bound:
             return self.text, bound or None
         return inject_values(self.text, {ox.Variable(k): parse_term(v) for k, v in bound.items()}), None
 
     def to_json(self) -> dict:
+        """Name, title, description, parameters and query text, for the HTTP listing."""
         return {"name": self.name, "title": self.title, "description": self.description,
                 "parameters": [p.to_json() for p in self.parameters], "query": self.text}
 
@@ -198,7 +210,12 @@ def _parameter(path: Path, number: int, value: str, text: str) -> Parameter:
 
 
 def read_query(path: Path) -> NamedQuery:
-    """Parse one ``.rq`` file's header. Raises UsageError with file:line for a malformed header."""
+    """Parse one ``.rq`` file's header; the title defaults to the name in words.
+
+    Raises UsageError with file:line for a malformed header, and naming the file for a syntax error
+    or a parameter pyoxigraph cannot bind (tried once on an empty store); OSError or
+    UnicodeDecodeError when the file cannot be read.
+    """
     text = path.read_text(encoding="utf-8")
     query = NamedQuery(name=path.stem, text=text, path=path)
     for number, key, value in parse_header(text):
@@ -246,10 +263,13 @@ def _check_bindable(query: NamedQuery) -> None:
 
 @dataclass
 class Catalogue:
+    """The named queries of a directory, by name, and a message for each file left out."""
+
     queries: dict[str, NamedQuery]
     problems: list[str]              # files that could not be read, with the reason
 
     def get(self, name: str) -> NamedQuery:
+        """The query called ``name``. Raises NotFound suggesting the closest names."""
         if name not in self.queries:
             raise NotFound(did_you_mean(name, self.queries, "named query"))
         return self.queries[name]
@@ -262,7 +282,8 @@ RECHECK_SECONDS = 1.0
 
 
 def load_catalogue(directory: Path) -> Catalogue:
-    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue).
+    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue). A file that cannot
+    be read, or whose header or query is wrong, is left out and named in ``problems``.
 
     Parsed once and kept until a file is added, removed or modified; the files are looked at again
     (stat) at most every RECHECK_SECONDS.

@@ -15,6 +15,9 @@ def export_dataset(store: Store, format_name: str, *, graph: str | None = None) 
     """The dataset serialised. Quad formats keep the named graphs; triple formats merge them
     (the union of all graphs, as queries see it) unless ``graph`` picks one. JSON-LD is written
     compacted against the published context (jsonld.py) and keeps the named graphs too.
+
+    Raises UnsupportedFormatError for an unknown format, UsageError for a ``graph`` that is not an
+    IRI, NotFound for a graph the store does not have.
     """
     fmt = rdf_format(format_name)
     try:

@@ -435,10 +435,12 @@ class View:
 
     @property
     def description(self) -> str:
+        """The ``# description:`` of the view's query (``queries/views/<query or name>.rq``)."""
         return query_header(self.query or self.name)["description"]
 
     @property
     def doc(self) -> str:
+        """The first paragraph of the builder's docstring, on one line."""
         return (self.build.__doc__ or "").strip().split("\n\n")[0].replace("\n   ", "").replace("  ", " ")
 
 

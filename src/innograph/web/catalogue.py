@@ -26,6 +26,8 @@ def current_catalogue() -> Catalogue:
 
 @blueprint.route("/queries", methods=["GET"])
 def listing() -> Response:
+    """The named queries: an HTML page when the client prefers HTML (or asks ``format=html``), else
+    JSON (each query with its parameters and URL, and ``problems``, the files left out)."""
     catalogue = current_catalogue()
     if prefers_html((JSON,)) or single(url_params(), "format") == "html":
         response = Response(render_template("queries.html", catalogue=catalogue))
@@ -40,6 +42,10 @@ def listing() -> Response:
 
 @blueprint.route("/queries/<name>", methods=["GET", "POST"])
 def run(name: str) -> Response:
+    """Run the named query with its parameters from the URL (and, for POST, a form body), typed as
+    its header declares; ``format=`` overrides Accept. 404 naming the closest queries for an
+    unknown name, 400 for a bad, unknown, missing or repeated parameter; otherwise answers as
+    /sparql does."""
     named = current_catalogue().get(name)
     params = url_params()
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":

@@ -143,6 +143,17 @@ EXPECTED = {
         (ID + "dataset/daedeok-innopolis-indicators", "Daedeok Innopolis", "workforce", "100000", "number", "approaching from below", "2026-02-08"),
         (ID + "dataset/daedeok-innopolis-indicators", "Daejeon", "research institutions, startups and high-tech firms", "3000", "number", "approaching from below", "2026-02-08"),
     ],
+    "founding-and-publishing-facts": [  # seed paragraphs 9 and 12; reference table (MoJ, GII)
+        (ID + "cluster/daedeok-innopolis", "Daedeok Innopolis", "founded", "1973"),
+        (ID + "alliance/gini", "Global Innopolis Network Initiative", "founded", "2024-09"),
+        (ID + "ranking/global-innovation-index", "Global Innovation Index", "co-publisher", "Cornell University"),
+        (ID + "ranking/global-innovation-index", "Global Innovation Index", "co-publisher", "INSEAD"),
+        (ID + "ranking/global-innovation-index", "Global Innovation Index", "co-publisher", "World Intellectual Property Organization"),
+        (ID + "ranking/global-innovation-index", "Global Innovation Index", "first edition", "2007"),
+        (ID + "organization/moj-korea", "Ministry of Justice (South Korea)", "founded", "1948-07-17"),
+        (ID + "organization/moj-korea", "Ministry of Justice (South Korea)", "seat",
+         "Building 1, Gwacheon Government Complex, 47 Gwanmun-ro, Gwacheon"),
+    ],
     "sector-figures": [  # seed paragraphs 18-20
         ("bio", "companies", "302", "number", "exact"),
         ("bio", "revenue (period not stated)", "2270000000000", "South Korean won", "exact"),

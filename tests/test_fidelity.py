@@ -200,6 +200,18 @@ def test_gii_results_say_which_ranking_they_belong_to(shipped_store):
           FILTER NOT EXISTS {{ ?r ig:rankingCategory ?c VALUES ?c {{ <{ID}concept/ranking-category/st-cluster-intensity>
                                                                    <{ID}concept/ranking-category/st-cluster-size> }} }} }}""")
     assert unmarked == [{"r": ID + "ranking-result/gii-2023-daejeon-asia"}]
+    # ...and each is stated once: the table's 2022 intensity rank 3 is the seed's world rank 3,
+    # which cites both (a city and the GII cluster lying in it count as one ranked place).
+    twice = select(shipped_store, f"""
+        SELECT ?edition ?place ?category ?scope (COUNT(DISTINCT ?r) AS ?n) WHERE {{
+          ?r ig:ranking <{ID}ranking/global-innovation-index> ; ig:editionYear ?edition ; ig:rankedEntity ?entity ;
+             ig:rankingCategory ?category ; ig:rankingScope ?scope .
+          OPTIONAL {{ ?entity schema:containedInPlace ?city . ?city a schema:City }}
+          BIND(COALESCE(?city, ?entity) AS ?place)
+        }} GROUP BY ?edition ?place ?category ?scope HAVING (COUNT(DISTINCT ?r) > 1)""")
+    assert twice == []
+    sources = {r["s"] for r in select(shipped_store, f"SELECT ?s WHERE {{ <{ID}ranking-result/gii-2022-daejeon-world> prov:wasDerivedFrom ?s }}")}
+    assert {source_iri(ref.strip()) for ref in table["source"].split(" ; ")} <= sources
 
 
 def test_the_49_institutes_conflict_with_the_30_to_38_of_other_sources(shipped_store):

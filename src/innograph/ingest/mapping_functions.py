@@ -242,6 +242,7 @@ FUNCTIONS: dict[str, Callable[[dict], object]] = {
     IDLAB + "stringContainsOtherString": _contains,
     IDLAB + "trueCondition": lambda a: a.get(IDLAB + "str") if a.get(IDLAB + "strBoolean") == "true" else None,
     IDLAB + "equal": lambda a: "true" if a.get(GREL + "valueParameter") == a.get(GREL + "valueParameter2") else "false",
+    IDLAB + "notEqual": lambda a: "false" if a.get(GREL + "valueParameter") == a.get(GREL + "valueParameter2") else "true",
     IGFN + "reference": _nth_reference,
     # An instance IRI <kind/slug> from any text (usually a filled template): accents dropped.
     IGFN + "instance": _instance,

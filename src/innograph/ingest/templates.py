@@ -275,7 +275,9 @@ def _source_maps(source: str, column: str) -> str:
             f"    rr:predicateObjectMap [ rr:predicate dcterms:publisher ; rr:objectMap {call('igfn:publisherIri', ' ; rr:termType rr:IRI')} ] .\n"
             f"\n<#Publisher> a rr:TriplesMap ;\n    {source} ;\n"
             f"    rr:subjectMap {call('igfn:publisherIri', ' ; rr:termType rr:IRI ; rr:class org:FormalOrganization')} ;\n"
-            f"    rr:predicateObjectMap [ rr:predicate rdfs:label ; rr:objectMap {call('igfn:publisherLabel', EN)} ] .\n")
+            f"    rr:predicateObjectMap [ rr:predicate rdfs:label ; rr:objectMap {call('igfn:publisherLabel', EN)} ] ;\n"
+            # The publisher is known from the source it published (organisations must cite one).
+            f"    rr:predicateObjectMap [ rr:predicate prov:wasDerivedFrom ; rr:objectMap {call('igfn:sourceIri', ' ; rr:termType rr:IRI')} ] .\n")
 
 
 def write_template(cls_name: str, directory: Path, store: Store | None = None) -> tuple[Path, Path]:

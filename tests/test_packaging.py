@@ -118,8 +118,8 @@ def test_the_installed_wheel_works_from_another_folder(installed, tmp_path):
     elsewhere.mkdir()
     store = tmp_path / "store"
 
-    located = json.loads(run([python, "-c", "import innograph, innograph.bundle, json; print(json.dumps("
-                              "[innograph.__file__, str(innograph.bundle.shipped_data())]))"],
+    located = json.loads(run([python, "-c", "import innograph, json; print(json.dumps("
+                              "[innograph.__file__, str(innograph.shipped_data())]))"],
                              cwd=elsewhere).stdout)
     module, data = (Path(p).resolve() for p in located)
     assert module.is_relative_to(installed.resolve()), f"innograph imported from {module}, not the fresh venv"

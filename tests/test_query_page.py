@@ -9,16 +9,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from live_server import http, shared_server
+from live_server import http
 
 pytestmark = pytest.mark.browser
 QUERY = ('SELECT ?city ?label WHERE { ?city a schema:City ; rdfs:label ?label . '
          'FILTER(lang(?label) = "en") } ORDER BY ?label')
 
-
-@pytest.fixture(scope="module")
-def server():
-    return shared_server()
 
 
 def wait(driver, condition, seconds=15):

@@ -37,10 +37,6 @@ def app(shipped_store, tmp_path_factory):
     store.close()
 
 
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
 
 # -- listing and conneg ----------------------------------------------------------------------------
 

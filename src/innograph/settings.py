@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .errors import UsageError
@@ -51,6 +50,9 @@ def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
 
 @dataclass(frozen=True)
 class Setting:
+    """One tunable: its name, default, help line and ``parse``, which turns the text of an
+    environment variable or option into the value or raises ValueError. ``secret`` marks a credential."""
+
     name: str
     default: Any
     parse: Callable[[str], Any]
@@ -59,6 +61,7 @@ class Setting:
 
     @property
     def env(self) -> str:
+        """The environment variable that sets it: ``INNOGRAPH_`` and the name in capitals."""
         return ENV_PREFIX + self.name.upper()
 
 
@@ -189,6 +192,8 @@ class Settings:
         return cls(values)
 
     def replace(self, **changes: Any) -> "Settings":
+        """A copy with ``changes`` applied as overrides, the environment not read again; a change to
+        None restores the default. Raises UsageError as ``load`` does."""
         return Settings.load({**self.values, **changes}, environ={})
 
 

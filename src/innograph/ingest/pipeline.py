@@ -70,6 +70,7 @@ class RowProblem:
     message: str
 
     def to_text(self) -> str:
+        """``FILE:LINE[:N] (column NAME): message``, or '(not from a table row)' for the place."""
         return f"{self.origin.where() if self.origin else '(not from a table row)'}: {self.message}"
 
 
@@ -89,6 +90,10 @@ class IngestFailed(InnographError):
 
 @dataclass
 class DatasetResult:
+    """What one mapping gave: the dataset's name, graph IRI and mapping file, the triples (after
+    reconciliation) made from how many rows, the mapped IRIs moved onto existing ones (mapped ->
+    existing), and the quads."""
+
     name: str
     graph: str
     mapping: str
@@ -100,12 +105,16 @@ class DatasetResult:
 
 @dataclass
 class IngestResult:
+    """What an ingest did (or, for a dry run, would do): each dataset, the validation report and
+    whether it was committed."""
+
     datasets: list[DatasetResult]
     report: ValidationReport | None = None
     committed: bool = False
 
     @property
     def triples(self) -> int:
+        """The triples of all datasets together."""
         return sum(d.triples for d in self.datasets)
 
 
@@ -284,7 +293,8 @@ def ingest(store: Store, mapping_paths: Iterable[Path], *, graph: str | None = N
 
     ``graph`` overrides the graph IRI (only with a single mapping); ``sources`` points logical
     sources (by file name) at other files. Raises IngestFailed (bad cells or shape violations,
-    each at file:line:column; the store is unchanged) or MappingError (the mapping itself is wrong).
+    each at file:line:column; the store is unchanged), MappingError (the mapping itself is wrong) or
+    InnographError (``graph`` with several mappings).
     """
     mapping_paths = [Path(p) for p in mapping_paths]
     if graph and len(mapping_paths) != 1:

@@ -434,6 +434,7 @@ def write(path: Path | str, *, cities: int, seed: int = 0, beside_shipped: bool 
 
     ``beside_shipped``: leave out what data/ states already (membership roles, unit labels), for
     data loaded into a store that holds the shipped data; alone it would not pass the shapes.
+    Raises UsageError for another extension or fewer than one city.
     """
     path = Path(path)
     suffix = path.suffix.lower()

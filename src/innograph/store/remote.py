@@ -16,7 +16,6 @@ override: ``INNOGRAPH_REMOTE_UPDATE_URL``, ``INNOGRAPH_REMOTE_STORE_URL``, ``INN
 from __future__ import annotations
 
 import base64
-import re
 import socket
 import urllib.error
 import urllib.parse
@@ -27,6 +26,7 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, StoreTimeout, UsageError
 from ..rdf.formats import Format
+from ..rdf.sparql import inject_values
 from ..settings import REGISTRY_BY_NAME, setting_value
 from .base import GraphName, Store
 
@@ -41,78 +41,6 @@ BLANK_DEPTH = 3
 
 _RESULTS_JSON = "application/sparql-results+json"
 _ACCEPT_QUERY = f"{_RESULTS_JSON}, application/n-triples;q=0.9"
-
-
-# -- substitutions -------------------------------------------------------------------------------
-
-_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-
-
-def _tokens(sparql: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, kind) of the significant tokens: 'word', '{', '}', '(', ')', others skipped.
-
-    Strings, IRIs and comments are skipped so their contents never count as syntax.
-    """
-    i, n = 0, len(sparql)
-    while i < n:
-        c = sparql[i]
-        if c == "#":
-            end = sparql.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            quote = c * 3 if sparql.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not sparql.startswith(quote, j):
-                j += 2 if sparql[j] == "\\" else 1
-            i = j + len(quote)
-        elif c == "<":
-            match = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>').match(sparql, i)
-            i = match.end() if match else i + 1
-        elif c in "{}()":
-            yield i, i + 1, c
-            i += 1
-        elif c.isalpha() or c in "?$_":
-            match = re.compile(r"[?$]?[\w:.\-]+").match(sparql, i)
-            yield i, match.end(), "word"
-            i = match.end()
-        else:
-            i += 1
-
-
-def inject_values(sparql: str, substitutions: Mapping[ox.Variable, object]) -> str:
-    """The query with ``VALUES`` binding the substituted variables at the top of its WHERE group.
-
-    That is what pyoxigraph's ``substitutions`` do for variables of the query pattern. Raises
-    UsageError for the short ``CONSTRUCT WHERE`` form, whose pattern cannot hold a VALUES block.
-    """
-    variables = " ".join(f"?{v.value}" for v in substitutions)
-    values = " ".join(str(t) for t in substitutions.values())
-    block = f" VALUES ({variables}) {{ ({values}) }} "
-    depth = 0
-    form = None
-    seen_where = False
-    previous = None
-    for start, end, kind in _tokens(sparql):
-        if kind in "({":
-            previous = kind
-            if kind == "{" and depth == 0 and form is not None:
-                if form != "CONSTRUCT" or seen_where:
-                    return sparql[:end] + block + sparql[end:]
-            depth += 1
-        elif kind in ")}":
-            depth -= 1
-        elif depth == 0:
-            word = sparql[start:end].upper()
-            if form is None and word in _FORMS:
-                form = word
-            elif word == "WHERE":
-                if form == "CONSTRUCT" and previous == "CONSTRUCT":
-                    raise UsageError("substitutions are not supported with the short form "
-                                     "'CONSTRUCT WHERE { ... }' on a remote store; write "
-                                     "'CONSTRUCT { ... } WHERE { ... }'")
-                seen_where = True
-            previous = word
-    raise SyntaxError("the query has no WHERE group")
 
 
 # -- the store -----------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template
 
 from ..errors import InnographError
-from ..service.execution import QueryRequest, inspect
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
-from ..namespaces import ID_BASE, PREFIXES, sparql_prologue
-from .responses import current_catalogue, services, single, url_params
+from ..namespaces import display_iri, sparql_prologue
+from .catalogue import current_catalogue
+from .responses import services, single, url_params
 
 blueprint = Blueprint("query_page", __name__)
 
@@ -52,16 +52,6 @@ class Results:
     downloads: list[tuple[str, str]] = field(default_factory=list)   # (format name, URL)
 
 
-def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns) and "/" not in iri[len(ns):] \
-                and "#" not in iri[len(ns):]:
-            return f"{prefix}:{iri[len(ns):]}"
-    if iri.startswith(ID_BASE):
-        return iri[len(ID_BASE):]
-    return iri
-
-
 def _describe_link(iri: str) -> str:
     return "/query?" + urlencode({"query": f"DESCRIBE <{iri}>"})
 
@@ -70,7 +60,7 @@ def _cell_from_json(term: dict | None) -> Cell | None:
     if term is None:
         return None
     if term["type"] == "uri":
-        return Cell(_short(term["value"]), _describe_link(term["value"]), term["value"], "iri")
+        return Cell(display_iri(term["value"]), _describe_link(term["value"]), term["value"], "iri")
     if term["type"] == "bnode":
         return Cell("_:" + term["value"], kind="bnode")
     title = term.get("datatype") or (f"@{term['xml:lang']}" if "xml:lang" in term else None)
@@ -80,7 +70,7 @@ def _cell_from_json(term: dict | None) -> Cell | None:
 
 def _cell_from_term(term) -> Cell:
     if isinstance(term, ox.NamedNode):
-        return Cell(_short(term.value), _describe_link(term.value), term.value, "iri")
+        return Cell(display_iri(term.value), _describe_link(term.value), term.value, "iri")
     if isinstance(term, ox.BlankNode):
         return Cell("_:" + term.value, kind="bnode")
     if isinstance(term, ox.Literal):
@@ -91,13 +81,8 @@ def _cell_from_term(term) -> Cell:
 
 def _results(sparql: str, substitutions, download_base: str, download_params: dict) -> Results:
     svc = services()
-    settings = svc.settings
-    shape = inspect(sparql, update=False, max_depth=settings.max_query_depth,
-                    service_allow=settings.service_allow, load_allow=settings.load_allow)
-    outcome = svc.pool.run(QueryRequest(
-        sparql=sparql, format="nt" if shape.kind == "graph" else "json",
-        max_rows=min(settings.max_rows, PAGE_ROWS), union_default=not shape.has_dataset,
-        substitutions=substitutions))
+    outcome = svc.kg.queries.run(sparql, lambda kind: "nt" if kind == "graph" else "json",
+                                 substitutions=substitutions, max_rows=min(svc.settings.max_rows, PAGE_ROWS))
     results = Results(outcome.kind, truncated=outcome.truncated)
     if outcome.kind == "graph":
         results.columns = ["subject", "predicate", "object"]

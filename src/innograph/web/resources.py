@@ -26,7 +26,9 @@ from .responses import EXTENSIONS, HTML, TEXT, choose_page_format, negotiated, s
 blueprint = Blueprint("resources", __name__)
 
 
+
 def base_iri() -> str:
+    """The base of the IRIs this server answers for (setting base_iri)."""
     return services().settings.base_iri
 
 
@@ -90,6 +92,10 @@ def identifier(path: str) -> Response:
 
 @blueprint.route("/doc/<path:path>", methods=["GET"])
 def document(path: str) -> Response:
+    """The document about ``<base>id/<path>``: the entity page, or its description in RDF (JSON-LD
+    against the published context), by extension, ``format=`` or Accept. 404 when the store says
+    nothing about it, 400 for an unknown ``format``, 406 when Accept rules out everything or
+    ``format`` names a whole-dataset format."""
     stem, extension = split_extension(path)
     fmt = choose_page_format(extension)
     iri = iri_for_path(stem, base_iri())
@@ -124,6 +130,9 @@ def _ontology_iri() -> str:
 @blueprint.route("/ontology", methods=["GET"])
 @blueprint.route("/ontology.<any(html, ttl, jsonld, nt, rdf):extension>", methods=["GET"])
 def ontology(extension: str | None = None) -> Response:
+    """The ontology: its documentation page, or its triples (the ontology graph and every triple
+    about a term in its namespace) in RDF, by extension, ``format=`` or Accept; 400 and 406 as for
+    documents."""
     fmt = choose_page_format(extension)
     model = ontology_model(services().store, _ontology_iri())
     if fmt is HTML:
@@ -186,6 +195,8 @@ def kinds_in_graph(store, graph) -> list[tuple[str, str]]:
 
 @blueprint.route("/", methods=["GET"])
 def home() -> Response:
+    """The home page: each kind of instance with its count and first few instances, the number of
+    quads and of named graphs."""
     store = services().store
     kinds = kinds_summary(store, base_iri())
     body = render_template("home.html", kinds=kinds, triples=store.count(), base=base_iri(),

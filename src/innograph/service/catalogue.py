@@ -13,7 +13,8 @@ string, integer, decimal, year, date, boolean; text in parentheses at the end is
 A parameter without a default is required, unless the query leaves it open itself with
 ``VALUES ?NAME { UNDEF }`` (then an absent value leaves the variable unbound). Values are bound
 as typed RDF terms through pyoxigraph's substitutions, never pasted into the query text, so a value
-cannot change the query's meaning.
+cannot change the query's meaning. ``# defaultView: map`` (table, chart, map, graph or timeline)
+names the result view the query page shows first.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from ..errors import NotFound, UsageError
 from ..namespaces import ID_BASE, PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RESULT_VIEWS = ("table", "chart", "map", "graph", "timeline")   # the query page's result views
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
-_HEADER = re.compile(r"^#\s*(?P<key>title|description|param|binding)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
+_HEADER = re.compile(r"^#\s*(?P<key>title|description|param|binding|defaultview)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 _HELP = re.compile(r"(?:^|\s)\((?P<help>.*)\)\s*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -132,6 +134,8 @@ class NamedQuery:
     # or "values" (a VALUES block at the top of the WHERE group). Oxigraph plans a query before it
     # sees substitutions, and for some queries the plan only fits when it can see the constant.
     binding: str = "substitute"
+    # The result view the query page opens first (``#defaultView:Map``, as on Wikidata Query Service).
+    default_view: str | None = None
 
     def bind(self, values: Mapping[str, str]) -> dict[str, str]:
         """Substitutions for ``values`` (request parameters), as variable -> N-Triples term.
@@ -167,7 +171,8 @@ class NamedQuery:
 
     def to_json(self) -> dict:
         return {"name": self.name, "title": self.title, "description": self.description,
-                "parameters": [p.to_json() for p in self.parameters], "query": self.text}
+                "parameters": [p.to_json() for p in self.parameters], "query": self.text,
+                "defaultView": self.default_view}
 
 
 def read_query(path: Path) -> NamedQuery:
@@ -196,6 +201,10 @@ def read_query(path: Path) -> NamedQuery:
         elif key == "description":
             descriptions = [value]
             query.description = value
+        elif key == "defaultview":
+            if value.lower() not in RESULT_VIEWS:
+                raise UsageError(f"{path}:{number}: '# defaultView:' is one of {', '.join(RESULT_VIEWS)}, got {value!r}")
+            query.default_view = value.lower()
         elif key == "binding":
             if value.lower() not in ("substitute", "values"):
                 raise UsageError(f"{path}:{number}: '# binding:' is 'substitute' or 'values', got {value!r}")

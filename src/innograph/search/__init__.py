@@ -8,6 +8,7 @@ around their commit so the index follows every load and update.
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -15,9 +16,11 @@ import pyoxigraph as ox
 from ..settings import Settings
 from .index import (INDEX_FILENAME, LABEL_PROPERTIES, SearchHit, SearchIndex, index_for, index_location,
                     resolve_type, touched_entities)
+from .sparql import SCORE_FUNCTION, SEARCH_FUNCTION, sparql_functions
 
-__all__ = ["INDEX_FILENAME", "LABEL_PROPERTIES", "SearchHit", "SearchIndex", "following_change",
-           "index_for", "index_location", "resolve_type", "search"]
+__all__ = ["INDEX_FILENAME", "LABEL_PROPERTIES", "SCORE_FUNCTION", "SEARCH_FUNCTION", "SearchHit",
+           "SearchIndex", "following_change", "index_for", "index_location", "resolve_type", "search",
+           "sparql_functions", "worker_functions"]
 
 
 def _settings() -> Settings:
@@ -64,3 +67,20 @@ def following_change(store, *, added: Iterable[ox.Quad] = (), removed: Iterable[
         yield
     finally:
         index.reindex(store, touched)
+
+
+def worker_functions(store_path: str):
+    """For a query worker process over the store at ``store_path``: a function giving each query
+    its ``ig:search`` functions, reading the index file beside the store (read-only)."""
+    location = Path(store_path) / INDEX_FILENAME
+    opened: list[SearchIndex] = []
+    max_hits = _settings().search_max_limit
+
+    def open_index() -> SearchIndex | None:
+        if not opened:
+            if not location.exists():
+                return None
+            opened.append(SearchIndex(location, read_only=True))
+        return opened[0]
+
+    return lambda: sparql_functions(open_index, max_hits=max_hits)

@@ -26,25 +26,26 @@ _WORD = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
 
 
-def _is_cjk(char: str) -> bool:
-    """Hangul syllables and jamo, kana, CJK ideographs: scripts written without spaces."""
-    code = ord(char)
-    return (0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
-            or 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF
-            or 0xF900 <= code <= 0xFAFF or 0xA960 <= code <= 0xA97F or 0xD7B0 <= code <= 0xD7FF)
+# Hangul syllables and jamo, kana, CJK ideographs: scripts written without spaces between words.
+_CJK_CHARS = ("\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+              "\uf900-\ufaff\ua960-\ua97f\ud7b0-\ud7ff")
+_RUN = re.compile(f"([{_CJK_CHARS}]+)|([^{_CJK_CHARS}]+)")
+# Combining marks (the accents NFKD splits off Latin, Greek and Cyrillic letters, and others).
+_MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f"
+                    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(text: str) -> str:
     """Case- and diacritic-folded text with Hangul as syllables and single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    folded = unicodedata.normalize("NFC", stripped.casefold())
-    return " ".join(folded.split())
+    if text.isascii():
+        return " ".join(text.casefold().split())
+    stripped = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    return " ".join(unicodedata.normalize("NFC", stripped.casefold()).split())
 
 
 def jamo(text: str) -> str:
     """Hangul syllables written as conjoining jamo (other characters unchanged)."""
-    return unicodedata.normalize("NFD", text)
+    return text if text.isascii() else unicodedata.normalize("NFD", text)
 
 
 def normalise(text: str) -> str:
@@ -54,11 +55,8 @@ def normalise(text: str) -> str:
 
 def _segments(word: str):
     """(is_cjk, text) runs of one word."""
-    start = 0
-    for i in range(1, len(word) + 1):
-        if i == len(word) or _is_cjk(word[i]) != _is_cjk(word[start]):
-            yield _is_cjk(word[start]), word[start:i]
-            start = i
+    for cjk, other in _RUN.findall(word):
+        yield (True, cjk) if cjk else (False, other)
 
 
 def acronym(label: str) -> str | None:

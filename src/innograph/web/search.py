@@ -22,7 +22,7 @@ from flask import Blueprint, jsonify, render_template, request
 from ..errors import UsageError
 from ..linked_data.describing import local_path
 from ..rdf.formats import negotiate
-from ..search import search
+from ..search import index_for, search
 from .responses import HTML, JSON, services, single, url_params
 
 blueprint = Blueprint("search", __name__)
@@ -70,3 +70,12 @@ def search_entities():
     response = jsonify({"query": query, "results": results})
     response.headers["Vary"] = "Accept"
     return response
+
+
+@blueprint.before_app_request
+def index_ready_for_sparql():
+    """Build the index (once) before a query that may call ``ig:search``: the query workers read
+    it from the file beside the store and cannot build it themselves (they open it read-only)."""
+    svc = services()
+    if request.path.startswith(("/sparql", "/queries")) and not getattr(svc.store, "is_remote", False):
+        index_for(svc.store, cache_dir=svc.settings.search_cache_dir or None)

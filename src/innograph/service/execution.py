@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
                      StoreError, ValidationFailed)
+from ..search import following_change, worker_functions
 
 # -- lexical inspection ----------------------------------------------------------------------------
 
@@ -280,10 +281,11 @@ def _graph_term(iri: str):
     return ox.DefaultGraph() if iri == "" else ox.NamedNode(iri)
 
 
-def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
-    """Run and render one query on a pyoxigraph store (in the worker process)."""
+def evaluate(store: ox.Store, request: QueryRequest, functions: Mapping | None = None) -> QueryOutcome:
+    """Run and render one query on a pyoxigraph store (in the worker process). ``functions``: the
+    custom SPARQL functions the query may call (``ig:search``, see innograph.search.sparql)."""
 
-    kwargs: dict = {"base_iri": request.base_iri}
+    kwargs: dict = {"base_iri": request.base_iri, "custom_functions": functions}
     if request.default_graphs is not None or request.named_graphs is not None:
         kwargs["default_graph"] = [_graph_term(g) for g in request.default_graphs or []]
         if request.named_graphs is not None:
@@ -320,6 +322,7 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
     """Serve requests from the parent until it says stop (None) or goes away."""
     store = None
     generation = None
+    search_functions = worker_functions(path)
     while True:
         try:
             message = conn.recv()
@@ -335,7 +338,7 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
                         store = None
                         store = ox.Store.read_only(path)
                         generation = wanted
-                    outcome = evaluate(store, request) if request is not None else None
+                    outcome = evaluate(store, request, search_functions()) if request is not None else None
                     break
                 except (OSError, RuntimeError) as exc:
                     # A read-only open is a snapshot of the primary's files; a compaction in the
@@ -587,7 +590,8 @@ class UpdateRunner:
                     raise ValidationFailed(report)
             # The same update on the same state (we hold the write lock) has the same effect;
             # only UUID()/NOW()/BNODE()/RAND() values can differ from the ones validated.
-            self.store.update(sparql)
+            with following_change(self.store, added=added, removed=removed):
+                self.store.update(sparql)
             self._committed()
             return added, removed
 
@@ -599,7 +603,8 @@ class UpdateRunner:
             report = check_change(self.store, replace={graph: quads})
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.replace_graphs({graph: quads})
+            with following_change(self.store, added=quads, replaced=[graph]):
+                self.store.replace_graphs({graph: quads})
             self._committed()
             return not existed
 
@@ -611,7 +616,8 @@ class UpdateRunner:
             report = check_change(self.store, add=quads)
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.add(quads)
+            with following_change(self.store, added=quads):
+                self.store.add(quads)
             self._committed()
             return not existed
 
@@ -624,7 +630,8 @@ class UpdateRunner:
             report = check_change(self.store, replace={graph: []})
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.drop_graph(graph)
+            with following_change(self.store, replaced=[graph]):
+                self.store.drop_graph(graph)
             self._committed()
             return True
 

@@ -117,7 +117,7 @@ export function registerCompleters(Yasqe, config) {
       const suggestions = [];
       const lists = position === "class" ? [vocabulary.classes]
         : position === "property" ? [vocabulary.properties] : [vocabulary.classes, vocabulary.properties];
-      if (position !== "property") {
+      if (position === "entity") {
         for (const hit of await entities(typed)) {
           const text = writeIri(yasqe, hit.iri);
           labels.set(text, `${hit.label}${hit.typeLabel ? " · " + hit.typeLabel : ""} — ${text}`);

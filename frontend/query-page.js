@@ -37,6 +37,9 @@ function start() {
 
   for (const [name, View] of Object.entries(VIEWS)) Yasr.registerPlugin(name, View);
   registerCompleters(Yasqe, config);
+  // Only this graph's completers: the stock class and property completers ask a vocabulary service
+  // on the web (LOV), and the stock prefix list is not this graph's.
+  Yasqe.defaults.autocompleters = ["variables", "graphPrefixes", "graphTerms"];
 
   // The editor takes the textarea's place; the textarea stays (hidden) as the form's field.
   const editorHost = document.createElement("div");
@@ -90,6 +93,7 @@ function start() {
     getPlainQueryLinkToEndpoint: () => endpointUrl(yasqe.getValue(), null),
   });
   window.yasr = yasr;
+  yasr.on("drawn", () => { resultsHost.dataset.plugin = yasr.getSelectedPluginName(); });
 
   // The server's own rendering of the same results is replaced by Yasr's.
   for (const id of ["results", "error"]) {

@@ -84,6 +84,10 @@ function rowLabel(row, names) {
 }
 
 function rowLink(row, names) {
+  // The entity the label column names (?memberLabel -> ?member), else the first IRI in the row.
+  const labelled = names.find((n) => /label$/i.test(n) && row[n] && row[n.slice(0, -5)] &&
+    row[n.slice(0, -5)].type === "uri");
+  if (labelled) return context.localIri(row[labelled.slice(0, -5)].value);
   const iri = names.find((n) => row[n] && row[n].type === "uri");
   return iri ? context.localIri(row[iri].value) : null;
 }

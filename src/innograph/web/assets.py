@@ -17,7 +17,7 @@ import hashlib
 from functools import lru_cache
 from importlib import resources
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_compress import Compress
 
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
@@ -70,6 +70,12 @@ def _cache_static(response):
         else:
             response.headers["Cache-Control"] = f"public, max-age={PLAIN_MAX_AGE}"
     return response
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the site's SVG icon."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @blueprint.record_once

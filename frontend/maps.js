@@ -18,7 +18,7 @@ function allianceMap(svg) {
     onZoom: (transform) => { if (labels) labels.style.display = transform.k > 1.01 ? "none" : ""; },
   });
   const graticule = svg.querySelector(":scope > g.graticule");
-  if (graticule) map.zoomLayer.appendChild(graticule);
+  if (graticule) map.zoomLayer.insertBefore(graticule, map.landLayer);   // the grid under the land
   map.addControls(svg.parentNode);
   map.drawLand().catch((error) => { svg.dataset.error = String(error); });
 }

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
                      StoreError, ValidationFailed)
+from ..namespaces import PREFIXES as KNOWN_PREFIXES
 from ..search import following_change, worker_functions
 
 # -- lexical inspection ----------------------------------------------------------------------------
@@ -465,7 +466,7 @@ class QueryPool:
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "syntax":
-            raise QuerySyntaxError(f"syntax error in the query: {reply[1]}")
+            raise QuerySyntaxError(syntax_error_message(request.sparql, reply[1]))
         name, message = reply[1], reply[2]
         if reply[0] == "failure":
             raise StoreError(message)
@@ -529,11 +530,37 @@ class RemoteExecutor:
         try:
             result = self.store.query(request.sparql, **kwargs)
         except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the query: {exc}") from None
+            raise QuerySyntaxError(syntax_error_message(request.sparql, str(exc))) from None
         except StoreTimeout:
             raise QueryTimeout(f"the remote store did not answer within the time limit of "
                                f"{self.timeout:g} s (setting INNOGRAPH_QUERY_TIMEOUT)") from None
         return rendered_outcome(result, request)
+
+
+# -- syntax errors ---------------------------------------------------------------------------------
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+_PREFIXED_NAME_END = re.compile(r"(?:^|[^\w:<?$.-])([A-Za-z][\w.-]*)?:[\w.%-]*$")
+
+
+def syntax_error_message(sparql: str, detail: str) -> str:
+    """The error for a query pyoxigraph could not parse. An undeclared prefix, which pyoxigraph
+    reports as a list of expected characters, becomes one line naming the prefix and the PREFIX
+    line to add (with the namespace when the prefix is one of innograph's)."""
+    position = _POSITION.search(detail)
+    if "Prefix not found" in detail and position:
+        line_number, column = int(position.group(1)), int(position.group(2))
+        lines = sparql.splitlines()
+        if 1 <= line_number <= len(lines):
+            # pyoxigraph points just past the name (1-based): look at the text up to there
+            match = _PREFIXED_NAME_END.search(lines[line_number - 1][:column].rstrip(" \t});,."))
+            if match:
+                prefix = match.group(1) or ""
+                namespace = KNOWN_PREFIXES.get(prefix)
+                add = f"PREFIX {prefix}: <{namespace}>" if namespace else f"PREFIX {prefix}: <…namespace IRI…>"
+                return (f"undeclared prefix '{prefix}:' at line {line_number}, column {column}: "
+                        f"add '{add}' at the top of the query")
+    return f"syntax error in the query: {detail}"
 
 
 # -- updates ---------------------------------------------------------------------------------------

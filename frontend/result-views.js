@@ -136,11 +136,16 @@ export class ChartView extends View {
   columns() {
     const rows = bindings(this.yasr);
     const names = variables(this.yasr);
-    const numeric = names.filter((n) => rows.length && rows.every((r) => !r[n] || isNumber(r[n])) &&
+    // The x axis: a date or year column (?year, ?date, or typed as a date), else the first text
+    // column, else the first IRI column; every other all-numeric column is a series.
+    const dated = names.find((n) => rows.length && rows.every((r) => r[n] && yearOf(r[n]) !== null) &&
+      (/year|date|period|edition/i.test(n) || rows.some((r) => DATES.has(r[n].datatype))));
+    const text = names.find((n) => rows.some((r) => r[n] && r[n].type !== "uri" && !isNumber(r[n])));
+    const iri = names.find((n) => rows.some((r) => r[n] && r[n].type === "uri"));
+    const category = dated || text || iri;
+    const numeric = names.filter((n) => n !== category && rows.length && rows.every((r) => !r[n] || isNumber(r[n])) &&
       rows.some((r) => isNumber(r[n])));
-    const category = names.find((n) => !numeric.includes(n) && rows.some((r) => r[n] && r[n].type !== "uri")) ||
-      names.find((n) => !numeric.includes(n));
-    return { rows, numeric, category };
+    return { rows, numeric, category, overTime: Boolean(dated) };
   }
 
   canHandleResults() {
@@ -149,7 +154,7 @@ export class ChartView extends View {
   }
 
   draw() {
-    const { rows, numeric, category } = this.columns();
+    const { rows, numeric, category, overTime } = this.columns();
     const element = this.container("chart");
     const canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
@@ -157,10 +162,9 @@ export class ChartView extends View {
     element.appendChild(canvas);
     const labels = rows.map((r, i) => (category && r[category] ? (r[category].type === "uri" ?
       shortIri(r[category].value) : r[category].value) : String(i + 1)));
-    const overTime = category && rows.every((r) => r[category] && yearOf(r[category]) !== null);
     const palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
     this.chart = new Chart(canvas, {
-      type: overTime ? "line" : "bar",
+      type: overTime && rows.length > 6 ? "line" : "bar",
       data: { labels, datasets: numeric.map((n, i) => ({ label: n, data: rows.map((r) => (r[n] ? Number(r[n].value) : null)),
         backgroundColor: palette[i % palette.length], borderColor: palette[i % palette.length] })) },
       options: { animation: false, responsive: true, maintainAspectRatio: false,
@@ -269,7 +273,7 @@ export class GraphView extends View {
       network.on("doubleClick", (event) => {
         if (event.nodes.length) window.location.href = context.localIri(event.nodes[0]);
       });
-      network.once("stabilizationIterationsDone", () => { element.dataset.stable = "true"; });
+      network.once("stabilizationIterationsDone", () => { network.fit(); element.dataset.stable = "true"; });
       element.dataset.drawn = "true";
       this.network_ = network;
     } catch (error) {
@@ -297,7 +301,10 @@ export class TimelineView extends View {
       out.push({ start, end: end !== null && end > start ? end : null, when: row[dates[0]].value,
         label: rowLabel(row, names), href: rowLink(row, names) });
     }
-    return out.sort((a, b) => a.start - b.start);
+    // One mark per event: rows that differ only in other columns (say, one per source) are merged.
+    const seen = new Set();
+    return out.filter((e) => { const key = `${e.label}\u0000${e.when}`; return !seen.has(key) && seen.add(key); })
+      .sort((a, b) => a.start - b.start);
   }
 
   canHandleResults() { return this.events().length > 0; }

@@ -72,6 +72,16 @@ def _cache_static(response):
     return response
 
 
+def _buffer_static(response):
+    """Reads a static file into the response (the largest is about 1.3 MB) so flask-compress
+    compresses it whole, with its strong ETag and conditional handling, and the file is closed
+    when the response is (a compressed stream would leave it open)."""
+    if request.endpoint == "static" and response.is_streamed and response.status_code == 200:
+        response.direct_passthrough = False
+        response.make_sequence()
+    return response
+
+
 @blueprint.get("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico whatever the page says: the site's SVG icon."""
@@ -86,6 +96,7 @@ def _configure(state) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "zstd", "gzip"])
     app.after_request(_cache_static)
     Compress(app)
+    app.after_request(_buffer_static)     # registered last, so it runs before flask-compress
     app.add_template_global(asset_url, "asset_url")
     app.add_template_global(assets_built, "assets_built")
 

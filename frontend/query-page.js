@@ -6,7 +6,7 @@
 import "@zazuko/yasgui/build/yasgui.min.css";
 import Yasgui from "@zazuko/yasgui";
 import { registerCompleters } from "./completion.js";
-import { VIEWS, context, defaultViewIn, pluginName } from "./result-views.js";
+import { VIEWS, context, defaultViewIn, pluginName, shortIri } from "./result-views.js";
 
 const Yasqe = Yasgui.Yasqe;
 const Yasr = Yasgui.Yasr;
@@ -36,6 +36,7 @@ function start() {
   context.visNetworkUrl = config.visNetworkUrl;
 
   for (const [name, View] of Object.entries(VIEWS)) Yasr.registerPlugin(name, View);
+  Yasr.registerPlugin("table", localTable(Yasr.plugins.table));
   registerCompleters(Yasqe, config);
   // Only this graph's completers: the stock class and property completers ask a vocabulary service
   // on the web (LOV), and the stock prefix list is not this graph's.
@@ -210,6 +211,21 @@ function start() {
   const params = new URLSearchParams(window.location.search);
   if (params.get("query") || (named && named.ready)) run({ push: false });
   document.body.dataset.workbench = "ready";
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+/** Yasr's table, with IRIs shortened by the graph's prefixes and linked to this server's pages. */
+function localTable(Table) {
+  return class LocalTable extends Table {
+    getUriLinkFromBinding(binding) {
+      const iri = binding.value;
+      return `<a class="iri" href="${escapeHtml(context.localIri(iri))}" title="${escapeHtml(iri)}">` +
+        `${escapeHtml(shortIri(iri))}</a>`;
+    }
+  };
 }
 
 function normalise(text) {

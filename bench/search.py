@@ -125,7 +125,7 @@ def run(quick: bool = True) -> None:
                        ox.Literal("Hanbat bench label", language="en"),
                        ox.NamedNode("https://w3id.org/innograph/graph/bench-search"))
         start = time.perf_counter()
-        with following_change(store, added=[quad]):
+        with following_change(store, added=[quad], exact_effect=True):   # as a SPARQL update does
             store.add([quad])
         follow_ms = (time.perf_counter() - start) * 1000
         found = search(store, "Hanbat bench")[0].iri == quad.subject.value

@@ -67,9 +67,10 @@ def acronym(label: str) -> str | None:
     return fold("".join(word[0] for word in words))
 
 
-def index_tokens(label: str) -> str:
-    """The space-separated FTS5 tokens of a label (see the module docstring)."""
-    folded = fold(label)
+def index_tokens(label: str, folded: str | None = None) -> str:
+    """The space-separated FTS5 tokens of a label (see the module docstring); ``folded``: the
+    label already folded, if the caller has it."""
+    folded = fold(label) if folded is None else folded
     initials = acronym(label)
     if folded.isascii():
         # Most labels: the words themselves, split by FTS5's tokenizer exactly as _WORD would.

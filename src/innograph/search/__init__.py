@@ -44,7 +44,7 @@ def search(store, q: str, *, type: str | None = None, limit: int = 10, lang: str
 
 @contextlib.contextmanager
 def following_change(store, *, added: Iterable[ox.Quad] = (), removed: Iterable[ox.Quad] = (),
-                     replaced: Iterable = ()):
+                     replaced: Iterable = (), exact_effect: bool = False):
     """Wrap a store commit so the search index follows it::
 
         with following_change(store, added=added, removed=removed):
@@ -55,18 +55,25 @@ def following_change(store, *, added: Iterable[ox.Quad] = (), removed: Iterable[
     entities are read again and the mark is cleared. If the process dies in between, the next open
     of the index rebuilds it. A store whose index was never built is left alone (it is built on
     first search). Whether the commit succeeds or fails, the index ends up matching the store.
+    ``exact_effect``: ``added`` are exactly the quads the commit adds (absent before) and
+    ``removed`` those it removes (present before), as an update's computed effect is; the store's
+    quad count then follows from them instead of being counted again.
     """
     settings = _settings()
     index = index_for(store, cache_dir=settings.search_cache_dir or None, build=False)
     if index is None or index.read_only:
         yield
         return
+    added, removed = list(added), list(removed)
     touched = touched_entities(store, added, removed, replaced, limit=settings.search_reindex_limit)
+    before = index.recorded_quads() if exact_effect and not replaced else None
     index.mark_pending()
     try:
         yield
-    finally:
+    except BaseException:
         index.reindex(store, touched)
+        raise
+    index.reindex(store, touched, quads=None if before is None else before + len(added) - len(removed))
 
 
 def worker_functions(store_path: str):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")   # letters and digits (FTS5's unicode61 splits the same way)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
 
 
@@ -67,18 +67,23 @@ def acronym(label: str) -> str | None:
     return fold("".join(word[0] for word in words))
 
 
-def index_tokens(label: str) -> str:
-    """The space-separated FTS5 tokens of a label (see the module docstring)."""
+def index_tokens(label: str, folded: str | None = None) -> str:
+    """The space-separated FTS5 tokens of a label (see the module docstring); ``folded``: the
+    label already folded, if the caller has it."""
+    folded = fold(label) if folded is None else folded
+    initials = acronym(label)
+    if folded.isascii():
+        # Most labels: the words themselves, split by FTS5's tokenizer exactly as _WORD would.
+        return f"{folded} {initials}" if initials else folded
     tokens: list[str] = []
-    for word in _WORD.findall(fold(label)):
+    for word in _WORD.findall(folded):
         for cjk, segment in _segments(word):
             if not cjk:
                 tokens.append(segment)
                 continue
             tokens.extend(segment[i:i + 2] for i in range(len(segment) - 1))
             tokens.extend(segment)
-    initials = acronym(label)
-    if initials and initials not in tokens:
+    if initials:
         tokens.append(initials)
     return " ".join(jamo(token) for token in tokens)
 

@@ -617,7 +617,7 @@ class UpdateRunner:
                     raise ValidationFailed(report)
             # The same update on the same state (we hold the write lock) has the same effect;
             # only UUID()/NOW()/BNODE()/RAND() values can differ from the ones validated.
-            with following_change(self.store, added=added, removed=removed):
+            with following_change(self.store, added=added, removed=removed, exact_effect=True):
                 self.store.update(sparql)
             self._committed()
             return added, removed

@@ -120,7 +120,8 @@ export function registerCompleters(Yasqe, config) {
       if (position === "entity") {
         for (const hit of await entities(typed)) {
           const text = writeIri(yasqe, hit.iri);
-          labels.set(text, `${hit.label}${hit.typeLabel ? " · " + hit.typeLabel : ""} — ${text}`);
+          const shown = hit.iri.startsWith(config.idBase) ? hit.iri.slice(config.idBase.length) : text;
+          labels.set(text, `${hit.label}${hit.typeLabel ? " · " + hit.typeLabel : ""} — ${shown}`);
           suggestions.push(text);
         }
       }

@@ -153,3 +153,31 @@ def test_an_undeclared_prefix_is_named_and_an_unfit_view_falls_back(server, brow
     assert not browser.find_elements(By.CSS_SELECTOR, ".result-timeline")
     assert "true" in browser.find_element(By.CSS_SELECTOR, "#yasr .yasr_results").text.lower()
     assert_all_local(requests_made(browser), server)
+
+
+EVENTS = """#defaultView:Timeline
+PREFIX schema: <https://schema.org/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?event ?eventLabel ?start WHERE {
+  ?event a schema:Event ; schema:startDate ?start ; rdfs:label ?eventLabel . FILTER(LANG(?eventLabel) = "en")
+} ORDER BY ?start"""
+
+
+def test_timeline_and_chart_views(server, browser):
+    requests_made(browser)
+    open_workbench(browser, server, "/query?" + urlencode({"query": EVENTS}))
+    wait(browser, "document.getElementById('yasr').dataset.plugin === 'timeline'")
+    events = browser.find_elements(By.CSS_SELECTOR, ".result-timeline .event")
+    labels = [e.text for e in events]
+    assert len(events) >= 3 and any("Global Innopolis Forum" in label for label in labels)
+    years = [int(t.text) for t in browser.find_elements(By.CSS_SELECTOR, ".result-timeline .axis text")]
+    assert years == sorted(years) and years[0] <= 2024
+    counts = ("PREFIX schema: <https://schema.org/>\nSELECT ?type (COUNT(?s) AS ?things) WHERE { ?s a ?type "
+              "FILTER(STRSTARTS(STR(?type), STR(schema:))) } GROUP BY ?type ORDER BY DESC(?things) LIMIT 8")
+    open_workbench(browser, server, "/query?" + urlencode({"query": counts}))
+    wait(browser, "document.getElementById('yasr').dataset.state === 'done'")
+    assert browser.execute_script("return yasr.getSelectedPluginName()") == "table"   # no #defaultView
+    browser.find_element(By.CSS_SELECTOR, "#yasr .select_chart").click()
+    chart = browser.find_element(By.CSS_SELECTOR, ".result-chart")
+    assert chart.get_attribute("data-points") == "8" and chart.find_element(By.TAG_NAME, "canvas").size["height"] > 100
+    assert_all_local(requests_made(browser), server)

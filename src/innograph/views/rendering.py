@@ -366,7 +366,7 @@ def page_data(graph: nx.Graph, metrics: dict | None = None) -> dict:
 
 
 _PAGE_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1b1b1b; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; margin: 0; color: #1b1b1b; }
 header { padding: .6rem 1rem; border-bottom: 1px solid #ddd; }
 h1 { font-size: 1.25rem; margin: 0 0 .2rem; }
 header p { margin: .2rem 0; font-size: .9rem; color: #444; max-width: 70rem; }
@@ -524,7 +524,7 @@ def to_map_html(graph: nx.Graph, *, title: str | None = None, links: list[tuple[
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} · innograph</title>
-<style>body {{ font-family: system-ui, sans-serif; margin: 1rem; color: #1b1b1b; }} h1 {{ font-size: 1.25rem; }}
+<style>body {{ font-family: system-ui, "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; margin: 1rem; color: #1b1b1b; }} h1 {{ font-size: 1.25rem; }}
 p {{ font-size: .9rem; max-width: 60rem; }} svg text {{ pointer-events: none; }}</style>
 </head>
 <body>

@@ -61,7 +61,7 @@ CASES = [
     ("query a malformed --param", ["query", "population-change", "--param", "year"], 2, "expected NAME=VALUE"),
     ("query a bad IRI parameter", ["query", "alliance-members", "--param", "alliance=not an iri"], 2, "parameter 'alliance'"),
     ("query a syntax error", ["query", "SELECT * WHERE { ?s ?p }"], 2, "1:"),
-    ("query an undeclared prefix", ["query", "SELECT * WHERE { ?s nope:p ?o }"], 2, "prefix 'nope:' is not declared"),
+    ("query an undeclared prefix", ["query", "SELECT * WHERE { ?s nope:p ?o }"], 2, "undeclared prefix 'nope:'"),
     ("query a broken .rq file", ["query", "{rq}"], 2, "1:"),
     ("query a missing .rq file", ["query", "{folder}/absent.rq"], 2, "absent.rq"),
     ("query a missing store", ["--store", "{folder}/nostore", "query", "alliance-members"], 2, "load data first"),

@@ -11,7 +11,8 @@ import pyoxigraph as ox
 import pytest
 
 from innograph.errors import QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy, StoreError
-from innograph.service.execution import QueryPool, QueryRequest, add_using, inspect
+from innograph.rdf.sparql import add_using, inspect
+from innograph.service.execution import QueryPool, QueryRequest
 from live_server import QUERY_TIMEOUT, TOKEN, http
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -118,7 +118,7 @@ def test_content_negotiation_matrix(client, accept, expected):
     reply = client.get("/doc/city/daejeon", headers=headers)
     assert reply.status_code == 200
     assert reply.mimetype == expected
-    assert reply.headers["Vary"] == "Accept"
+    assert reply.headers["Vary"] == "Accept, Accept-Encoding"       # conneg, and compression
     extension = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld",
                  "application/n-triples": "nt", "application/rdf+xml": "rdf"}[expected]
     assert reply.headers["Content-Location"] == f"/doc/city/daejeon.{extension}"

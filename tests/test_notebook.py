@@ -69,7 +69,7 @@ def test_query_of_other_forms_and_python_parameters(kg):
 def test_query_errors_are_innograph_errors_with_a_hint(kg):
     with pytest.raises(innograph.NotFound, match="did you mean 'alliance-members'"):
         kg.query("aliance-members")
-    with pytest.raises(innograph.QuerySyntaxError, match="prefix 'nope:' is not declared"):
+    with pytest.raises(innograph.QuerySyntaxError, match="undeclared prefix 'nope:'"):
         kg.query("SELECT * WHERE { ?s nope:p ?o }")
     with pytest.raises(innograph.UsageError, match="parameter 'year'"):
         kg.query("population-change", year="soon")

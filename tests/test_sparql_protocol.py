@@ -407,7 +407,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
                                           ("application/n-triples", ox.RdfFormat.N_TRIPLES)])
 def test_service_description(server, accept, fmt):
     reply = http(server, "GET", "/sparql", headers={"Accept": accept})
-    assert reply.status == 200 and reply.header("vary") == "Accept"
+    assert reply.status == 200 and reply.header("vary") == "Accept, Accept-Encoding"
     store = ox.Store()
     store.load(reply.body, fmt, base_iri=server.sparql)
     ask = lambda q: bool(store.query(f"PREFIX sd: <{SD}> ASK {{ {q} }}"))  # noqa: E731

@@ -553,5 +553,33 @@ def serve(ctx, host, port, data_dirs, update_token, threads, workers, query_time
     run_server(settings, list(data_dirs), host=host, port=port)
 
 
+@main.command("search")
+@click.argument("text")
+@click.option("--type", "type_name", default=None, metavar="TYPE",
+              help="Only entities of this class: an IRI, a prefixed name (schema:City) or a name (City).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Most results.")
+@click.option("--lang", default=None, metavar="LANG", help="Language of the labels shown (fallback English).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: one entity a line (score, label, type, IRI); json: as GET /search.")
+@store_option
+@click.pass_context
+def search(ctx, text, type_name, limit, lang, output_format):
+    """Find entities by name, acronym or part of a name, in any language (KAIST, Malaga, 대전).
+
+    Builds the search index beside the store on first use (docs/search.md).
+    """
+    with _open(ctx, read_only=True) as kg:
+        hits = kg.search(text, type=type_name, limit=limit, lang=lang)
+    if output_format == "json":
+        click.echo(json.dumps({"query": text, "results": [hit.as_json() for hit in hits]},
+                              ensure_ascii=False, indent=2))
+        return
+    for hit in hits:
+        kind = f"  [{hit.typeLabel}]" if hit.typeLabel else ""
+        click.echo(f"{hit.score:.3f}  {hit.label}{kind}  <{hit.iri}>")
+    if not hits:
+        click.echo(f"no entity matches {text!r}", err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -30,6 +30,7 @@ import rdflib
 from .errors import UsageError, ValidationFailed
 from .rdf.sparql import inject_values
 from .rdf.tabular import Rows, to_frame, to_rows
+from .search import SearchHit, search as search_entities
 from .service.catalogue import NamedQuery
 from .service.execution import QueryOutcome, UpdateRunner
 from .service.exporting import export_dataset
@@ -76,8 +77,9 @@ class KnowledgeGraph:
     """
 
     def __init__(self, store: Store, settings: Settings | None = None, *, owns_store: bool = False,
-                 workers: int | None = None):
+                 workers: int | None = None, predeclare_prefixes: bool = True):
         self.store = store
+        self.predeclare_prefixes = predeclare_prefixes
         self.settings = settings or Settings.load()
         self.owns_store = owns_store
         self._workers = workers
@@ -91,7 +93,7 @@ class KnowledgeGraph:
         """The query path (started at first use: it spawns the worker processes)."""
         if self._queries is None:
             executor = start_executor(self.store, self.settings, workers=self._workers)
-            self._queries = QueryService(self.store, self.settings, executor)
+            self._queries = QueryService(self.store, self.settings, executor, self.predeclare_prefixes)
         return self._queries
 
     @property
@@ -199,6 +201,13 @@ class KnowledgeGraph:
         if outcome.kind != "select":
             raise UsageError(f"rows() needs a SELECT query; this one is {outcome.kind.upper()}")
         return to_rows(outcome.body)
+
+    def search(self, text: str, *, type: str | None = None, limit: int = 10,  # noqa: A002
+               lang: str | None = None) -> list[SearchHit]:
+        """Entities whose labels match ``text`` (any language, acronyms, accents and case folded,
+        Korean by syllables), best first; ``type`` keeps one class (``City``, ``schema:City`` or an
+        IRI). The index is built on first use and follows every write (docs/search.md)."""
+        return search_entities(self.store, text, type=type, limit=limit, lang=lang, settings=self.settings)
 
     # -- views, exports, figures --------------------------------------------------------------------
 

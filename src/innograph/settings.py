@@ -144,6 +144,15 @@ REGISTRY: tuple[Setting, ...] = (
             "HTTP Basic password for a remote store.", secret=True),
     Setting("remote_token", None, str,
             "Bearer token sent to a remote store (wins over Basic credentials).", secret=True),
+    Setting("search_max_limit", 100, _positive(int),
+            "Most results one entity search (/search, innograph search, ig:search) returns."),
+    Setting("search_reindex_limit", 10_000, _positive(int),
+            "A write touching more entities than this rebuilds the whole search index instead of "
+            "re-reading the touched entities (a rebuild reads every label in a few queries)."),
+    Setting("search_cache_dir", "", str,
+            "Directory of the search indexes of remote stores (one SQLite file per endpoint). "
+            "Empty: $XDG_CACHE_HOME/innograph/search (~/.cache/innograph/search). The index of a "
+            "store directory lives inside it; that of a memory store in memory."),
 )
 
 _BY_NAME = {s.name: s for s in REGISTRY}

@@ -29,8 +29,8 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from ..errors import InnographError
-from ..service.loading import check_change
-from ..namespaces import PREFIXES, graph_iri, ID_BASE
+from ..service.loading import check_change, commit
+from ..namespaces import ID_BASE, PREFIXES, graph_iri
 from .rml import Mapping, MappedTriple, Origin
 from ..store import Store
 from ..validation.shacl import ValidationReport, shorten, to_rdflib
@@ -335,7 +335,7 @@ def ingest(store: Store, mapping_paths: Iterable[Path], *, graph: str | None = N
         raise IngestFailed(problems, report)
     result = IngestResult(datasets, report)
     if not dry_run:
-        store.replace_graphs(replace)
+        commit(store, replace)   # one transaction; the search index follows
         result.committed = True
     return result
 

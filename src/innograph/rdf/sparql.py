@@ -216,34 +216,32 @@ def used_prefixes(text: str, shape: QueryShape) -> list[tuple[str, Token]]:
 
 
 def declare_known_prefixes(text: str, shape: QueryShape, known: Mapping[str, str]) -> str:
-    """The query with a PREFIX line for each prefix it uses without declaring and ``known`` has.
-
-    The declarations go on the query's first line, in front of it, so that every line number an
-    error message gives still points at the user's text. A prefix neither declared nor known is a
-    QuerySyntaxError naming it and where it is used.
-    """
+    """The query with a PREFIX declaration for each prefix it uses without declaring and ``known``
+    has (what the Python API and the CLI do: their users need no PREFIX lines for the project's
+    prefixes). The declarations go on the query's first line, in front of it, so that every line
+    number an error message gives still points at the user's text. A prefix neither declared nor
+    known is a QuerySyntaxError (see ``undeclared_prefix_message``)."""
     missing = used_prefixes(text, shape)
     if not missing:
         return text
     unknown = [(prefix, token) for prefix, token in missing if prefix not in known]
     if unknown:
-        prefix, token = unknown[0]
-        line, column = _line_column(text, token.start)
-        raise QuerySyntaxError(f"line {line}:{column}: the prefix '{prefix}:' is not declared; add "
-                               f"'PREFIX {prefix}: <...>' with its namespace IRI at the top of the query")
+        raise QuerySyntaxError(_undeclared(text, *unknown[0], known))
     return " ".join(f"PREFIX {prefix}: <{known[prefix]}>" for prefix, _ in missing) + " " + text
 
 
 def undeclared_prefix_message(text: str, shape: QueryShape, known: Mapping[str, str]) -> str | None:
-    """A one-line error for the first prefix used but not declared (naming the PREFIX line to add
-    when ``known`` has it), or None when every prefix is declared."""
+    """One line for the first prefix the text uses without declaring it, naming where and the
+    PREFIX line to add (with the namespace when ``known`` has it), or None when all are declared."""
     missing = used_prefixes(text, shape)
-    if not missing:
-        return None
-    prefix, token = missing[0]
+    return _undeclared(text, *missing[0], known) if missing else None
+
+
+def _undeclared(text: str, prefix: str, token: Token, known: Mapping[str, str]) -> str:
     line, column = _line_column(text, token.start)
-    line_to_add = f"PREFIX {prefix}: <{known[prefix]}>" if prefix in known else f"PREFIX {prefix}: <...>"
-    return f"line {line}:{column}: the prefix '{prefix}:' is not declared; add the line: {line_to_add}"
+    namespace = known.get(prefix)
+    add = f"PREFIX {prefix}: <{namespace}>" if namespace else f"PREFIX {prefix}: <…namespace IRI…>"
+    return f"undeclared prefix '{prefix}:' at line {line}, column {column}: add '{add}' at the top of the query"
 
 
 def add_using(text: str, shape: QueryShape, using: list[str], using_named: list[str]) -> str:

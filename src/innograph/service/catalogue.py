@@ -13,7 +13,8 @@ string, integer, decimal, year, date, boolean; text in parentheses at the end is
 A parameter without a default is required, unless the query leaves it open itself with
 ``VALUES ?NAME { UNDEF }`` (then an absent value leaves the variable unbound). Values are bound
 as typed RDF terms through pyoxigraph's substitutions, never pasted into the query text, so a value
-cannot change the query's meaning.
+cannot change the query's meaning. ``# defaultView: map`` (table, chart, map, graph or timeline)
+names the result view the query page shows first.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ..rdf.parsing import parse_term
 from ..rdf.sparql import inject_values, parse_header
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RESULT_VIEWS = ("table", "chart", "map", "graph", "timeline")   # the query page's result views
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
 _HELP = re.compile(r"(?:^|\s)\((?P<help>.*)\)\s*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -140,6 +142,8 @@ class NamedQuery:
     # or "values" (a VALUES block at the top of the WHERE group). Oxigraph plans a query before it
     # sees substitutions, and for some queries the plan only fits when it can see the constant.
     binding: str = "substitute"
+    # The result view the query page opens first (``#defaultView:Map``, as on Wikidata Query Service).
+    default_view: str | None = None
 
     def bind(self, values: Mapping[str, str]) -> dict[str, str]:
         """Substitutions for ``values`` (request parameters), as variable -> N-Triples term.
@@ -178,7 +182,8 @@ class NamedQuery:
     def to_json(self) -> dict:
         """Name, title, description, parameters and query text, for the HTTP listing."""
         return {"name": self.name, "title": self.title, "description": self.description,
-                "parameters": [p.to_json() for p in self.parameters], "query": self.text}
+                "parameters": [p.to_json() for p in self.parameters], "query": self.text,
+                "defaultView": self.default_view}
 
 
 def _parameter(path: Path, number: int, value: str, text: str) -> Parameter:
@@ -223,6 +228,10 @@ def read_query(path: Path) -> NamedQuery:
             query.title = value
         elif key == "description":
             query.description = value
+        elif key == "defaultview":
+            if value.lower() not in RESULT_VIEWS:
+                raise UsageError(f"{path}:{number}: '# defaultView:' is one of {', '.join(RESULT_VIEWS)}, got {value!r}")
+            query.default_view = value.lower()
         elif key == "binding":
             if value.lower() not in ("substitute", "values"):
                 raise UsageError(f"{path}:{number}: '# binding:' is 'substitute' or 'values', got {value!r}")

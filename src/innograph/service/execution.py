@@ -25,18 +25,17 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from typing import Mapping
 
 import pyoxigraph as ox
 
 from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
                      StoreError, StoreTimeout, ValidationFailed)
 from ..namespaces import PREFIXES
+from ..search import following_change, worker_functions
 from ..rdf.formats import rdf_format, result_format
 from ..rdf.results import default_format, kind_of, render
 from .loading import check_change
-# The lexical checks live with the SPARQL lexer; imported here for the callers of this module.
-from ..rdf.sparql import (QueryShape, Token, add_using, declare_known_prefixes, inspect,  # noqa: F401
-                          tokenize, undeclared_prefix_message)
 
 # -- worker processes ------------------------------------------------------------------------------
 
@@ -72,10 +71,11 @@ def _graph_term(iri: str):
     return ox.DefaultGraph() if iri == "" else ox.NamedNode(iri)
 
 
-def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
-    """Run and render one query on a pyoxigraph store (in the worker process)."""
+def evaluate(store: ox.Store, request: QueryRequest, functions: Mapping | None = None) -> QueryOutcome:
+    """Run and render one query on a pyoxigraph store (in the worker process). ``functions``: the
+    custom SPARQL functions the query may call (``ig:search``, see innograph.search.sparql)."""
 
-    kwargs: dict = {"base_iri": request.base_iri}
+    kwargs: dict = {"base_iri": request.base_iri, "custom_functions": functions}
     if request.default_graphs is not None or request.named_graphs is not None:
         kwargs["default_graph"] = [_graph_term(g) for g in request.default_graphs or []]
         if request.named_graphs is not None:
@@ -108,6 +108,7 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
     """Serve requests from the parent until it says stop (None) or goes away."""
     store = None
     generation = None
+    search_functions = worker_functions(path)
     while True:
         try:
             message = conn.recv()
@@ -123,7 +124,7 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
                         store = None
                         store = ox.Store.read_only(path)
                         generation = wanted
-                    outcome = evaluate(store, request) if request is not None else None
+                    outcome = evaluate(store, request, search_functions()) if request is not None else None
                     break
                 except (OSError, RuntimeError) as exc:
                     # A read-only open is a snapshot of the primary's files; a compaction in the
@@ -250,7 +251,7 @@ class QueryPool:
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "syntax":
-            raise QuerySyntaxError(f"syntax error in the query: {reply[1]}")
+            raise QuerySyntaxError(syntax_error_message(request.sparql, reply[1]))
         name, message = reply[1], reply[2]
         if reply[0] == "failure":
             raise StoreError(message)
@@ -313,11 +314,21 @@ class RemoteExecutor:
         try:
             result = self.store.query(request.sparql, **kwargs)
         except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the query: {exc}") from None
+            raise QuerySyntaxError(syntax_error_message(request.sparql, str(exc))) from None
         except StoreTimeout:
             raise QueryTimeout(f"the remote store did not answer within the time limit of "
                                f"{self.timeout:g} s (setting INNOGRAPH_QUERY_TIMEOUT)") from None
         return rendered_outcome(result, request)
+
+
+# -- syntax errors ---------------------------------------------------------------------------------
+
+
+
+def syntax_error_message(sparql: str, detail: str) -> str:
+    """The error for a query pyoxigraph could not parse, with the parser's line:column. (An
+    undeclared prefix never gets here: the query path names it before, ``rdf.sparql``.)"""
+    return f"syntax error in the query: {detail}"
 
 
 # -- updates ---------------------------------------------------------------------------------------
@@ -373,7 +384,8 @@ class UpdateRunner:
                     raise ValidationFailed(report)
             # The same update on the same state (we hold the write lock) has the same effect;
             # only UUID()/NOW()/BNODE()/RAND() values can differ from the ones validated.
-            self.store.update(sparql)
+            with following_change(self.store, added=added, removed=removed, exact_effect=True):
+                self.store.update(sparql)
             self._committed()
             return added, removed
 
@@ -384,7 +396,8 @@ class UpdateRunner:
             report = check_change(self.store, replace={graph: quads})
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.replace_graphs({graph: quads})
+            with following_change(self.store, added=quads, replaced=[graph]):
+                self.store.replace_graphs({graph: quads})
             self._committed()
             return not existed
 
@@ -395,7 +408,8 @@ class UpdateRunner:
             report = check_change(self.store, add=quads)
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.add(quads)
+            with following_change(self.store, added=quads):
+                self.store.add(quads)
             self._committed()
             return not existed
 
@@ -407,7 +421,8 @@ class UpdateRunner:
             report = check_change(self.store, replace={graph: []})
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.drop_graph(graph)
+            with following_change(self.store, replaced=[graph]):
+                self.store.drop_graph(graph)
             self._committed()
             return True
 

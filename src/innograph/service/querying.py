@@ -13,12 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping
 
-from ..errors import UsageError
+from ..errors import QuerySyntaxError, UsageError
 from ..namespaces import PREFIXES
 from ..settings import Settings
 from ..store import Store
 from .catalogue import Catalogue, NamedQuery, load_catalogue
-from ..rdf.sparql import QueryShape, declare_known_prefixes, inspect
+from ..rdf.sparql import QueryShape, declare_known_prefixes, inspect, undeclared_prefix_message
 from .execution import QueryOutcome, QueryPool, QueryRequest, RemoteExecutor
 
 # Longer texts are inspected every time: the cache keeps its keys, and a big text is rarely repeated.
@@ -64,7 +64,9 @@ class QueryService:
     store: Store
     settings: Settings
     executor: object                    # QueryPool or RemoteExecutor
-    predeclare_prefixes: bool = True    # the project's prefixes need no PREFIX lines
+    # The project's prefixes need no PREFIX lines (the Python API and the CLI); the HTTP endpoint
+    # follows SPARQL to the letter: an undeclared prefix is an error naming the line to add.
+    predeclare_prefixes: bool = True
 
     def run(self, sparql: str, format_for: FormatChooser, *, default_graphs=None, named_graphs=None,
             substitutions: Mapping[str, str] | None = None, max_rows: int | None = None,
@@ -80,6 +82,10 @@ class QueryService:
         shape = check_query(sparql, self.settings)
         if self.predeclare_prefixes:
             sparql = declare_known_prefixes(sparql, shape, PREFIXES)
+        else:
+            undeclared = undeclared_prefix_message(sparql, shape, PREFIXES)
+            if undeclared:
+                raise QuerySyntaxError(undeclared)
 
         def evaluate(format_name: str) -> QueryOutcome:
             return self.executor.run(QueryRequest(

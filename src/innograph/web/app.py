@@ -20,7 +20,8 @@ from ..store import open_store
 from .responses import Services, add_cors, handle_http_error, handle_innograph_error, services
 
 # Module names under innograph.web, each with a ``blueprint``. Order matters only for "/".
-BLUEPRINTS = ["sparql", "graph_store", "catalogue", "query_page", "resources", "publishing", "graphs"]
+BLUEPRINTS = ["assets", "sparql", "graph_store", "catalogue", "query_page", "resources", "publishing", "graphs",
+              "search"]
 
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:
@@ -34,7 +35,8 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     owns_store = store is None
     if store is None:
         store = open_store(settings.store, shareable=not settings.read_only, read_only=settings.read_only)
-    kg = KnowledgeGraph(store, settings, owns_store=owns_store)
+    # SPARQL to the letter over HTTP: no predeclared prefixes (the workbench adds PREFIX lines).
+    kg = KnowledgeGraph(store, settings, owns_store=owns_store, predeclare_prefixes=False)
     kg.queries          # the query path: UsageError now for a store its worker processes cannot open
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes

@@ -177,6 +177,7 @@ def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) 
         t(node, LABEL, _lit(f"{name()} Daily News", "en"))
         publishers.append(node)
     sources = []
+    published: dict[str, str] = {}
     for i in range(max(3, cities // 10)):
         node = _id("source", f"report-{i}")
         year = rnd.randint(FIRST_YEAR, LAST_YEAR)
@@ -185,13 +186,21 @@ def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) 
         t(node, A, _iri(SCHEMA + "NewsArticle"))
         t(node, LABEL, _lit(title, "en"))
         t(node, _iri(DCT + "title"), _lit(title, "en"))
-        t(node, _iri(DCT + "publisher"), rnd.choice(publishers))
+        publisher = rnd.choice(publishers)
+        published.setdefault(publisher, node)
+        t(node, _iri(DCT + "publisher"), publisher)
         t(node, _iri(DCT + "issued"), _typed(f"{year}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}", "date"))
         t(node, _iri(SCHEMA + "url"), _typed(f"https://news.example.org/synth/{i}", "anyURI"))
         sources.append(node)
 
     def cite(node: str) -> None:
         t(node, DERIVED, rnd.choice(sources))
+
+    # Every entity cites a source (the shapes require it). Publishers, countries and institutions
+    # take theirs in turn rather than at random, so the random stream, and with it every other
+    # generated value, stays what it was.
+    for i, node in enumerate(publishers):   # a publisher is known from a source it published
+        t(node, DERIVED, published.get(node, sources[i % len(sources)]))
 
     # -- vocabularies
     sector_scheme = scheme("sectors", "Synthetic strategic sectors")
@@ -267,6 +276,7 @@ def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) 
         t(node, LABEL, _lit(hangul(), "ko"))
         t(node, _iri(SCHEMA + "identifier"), _lit(code))
         place_geometry(node, lat, lon)
+        t(node, DERIVED, sources[i % len(sources)])
         countries.append((node, lang, lat, lon))
 
     # -- cities, clusters, institutions
@@ -319,6 +329,7 @@ def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) 
             t(inst, _iri(SCHEMA + "foundingDate"), _typed(rnd.randint(FIRST_YEAR, LAST_YEAR), "gYear"))
             if kind[0] == "university" and rnd.random() < 0.6:
                 t(inst, _iri(OWL + "sameAs"), _iri(f"https://ror.org/0{rnd.getrandbits(32):08x}"))
+            t(inst, DERIVED, sources[k % len(sources)])
             institutions.append(inst)
         city_nodes.append((node, country, areas))
 

@@ -186,6 +186,8 @@ def test_bad_parameters_are_one_line_errors(client):
     response = client.get("/search?q=x&type=nope:Thing")
     assert response.status_code == 400 and "unknown prefix 'nope'" in response.get_data(as_text=True)
     assert client.get("/search?q=").get_json() == {"query": "", "results": []}
+    response = client.get("/search", query_string={"q": "대전" * 150})
+    assert response.status_code == 400 and "the limit is 200" in response.get_data(as_text=True)
 
 
 # -- the index follows writes --------------------------------------------------------------------------

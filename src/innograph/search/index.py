@@ -66,6 +66,7 @@ AS_TYPED, EXACT, PREFIX, WORDS = 4, 3, 2, 1
 MATCH_NAMES = {AS_TYPED: "exact", EXACT: "exact", PREFIX: "prefix", WORDS: "substring"}
 
 BATCH = 400           # entities named in one VALUES block of a reindex query
+MAX_QUERY_CHARS = 200  # longest search text: names are short, and work grows with the words
 SCAN_LIMIT = 2000     # most prefix or word matches read per query before ranking by degree
 _HIGHEST = "\U0010ffff"
 
@@ -277,6 +278,9 @@ class SearchIndex:
         ``type`` keeps entities of that class (IRI, ``ig:City`` or ``City``); ``lang`` picks the
         language of the label shown (fallback: English, then any).
         """
+        if len(query) > MAX_QUERY_CHARS:
+            raise UsageError(f"q: the search text is {len(query)} characters long; the limit is "
+                             f"{MAX_QUERY_CHARS} (a name, not a document)")
         needle = normalise(query)
         if not needle or limit <= 0:
             return []

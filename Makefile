@@ -6,7 +6,7 @@ STORE ?= var/store
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test system-deps bench bench-full fuzz soak clean data
+.PHONY: install assets wheel serve test system-deps bench bench-full fuzz soak clean data
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,21 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The browser side (YASGUI editor, result views, maps, vis-network, world outlines): npm packages
+# pinned by package-lock.json, bundled by frontend/build.mjs into src/innograph/web/static/build/.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+	npm run --silent build
+
+# A wheel with the built assets inside (pyproject package-data lists web/static/build/*).
+wheel: install assets
+	$(BIN)/python -m pip wheel --no-deps -q -w dist .
+
 # Loads and validates data/ into the on-disk store, then serves on $(HOST):$(PORT).
-serve: install
+serve: install assets
 	$(BIN)/innograph --store $(STORE) load data/
 	$(BIN)/innograph --store $(STORE) serve --host $(HOST) --port $(PORT)
 
@@ -31,9 +44,20 @@ data: install
 	  $(BIN)/innograph --store var/data-build ingest --output-dir data $$mapping || exit 1; done
 	rm -rf var/data-build
 
-# Browser tests need Debian's chromium and chromedriver, the remote-store tests Debian's Virtuoso
-# (virtuoso-opensource); installed here when missing (root only).
+# Browser tests need Debian's chromium and chromedriver, and CJK fonts so pages in Korean show real
+# glyphs in screenshots; `make assets` needs node and npm. The remote-store tests need Debian's
+# Virtuoso (virtuoso-opensource). Installed here when missing (root only).
 system-deps:
+	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else echo "note: without fonts-noto-cjk, Korean shows as boxes in browser screenshots"; fi; \
+	fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "node and npm are needed for make assets: sudo apt-get install nodejs npm"; exit 2; fi; \
+	fi
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
@@ -45,7 +69,7 @@ system-deps:
 	  else echo "virtuoso-opensource is needed for the remote-store tests: sudo apt-get install virtuoso-opensource"; exit 2; fi; \
 	fi
 
-test: install system-deps
+test: install system-deps assets
 	$(BIN)/pytest -q
 
 # The hardening suites at length: many more hypothesis examples (HYPOTHESIS_PROFILE=fuzz), a longer
@@ -68,4 +92,4 @@ bench-full: install
 	$(BIN)/python -m bench --full
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules src/innograph/web/static/build

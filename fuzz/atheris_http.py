@@ -14,7 +14,7 @@ import atheris
 
 with atheris.instrument_imports():
     from innograph.errors import InnographError
-    from innograph.service.execution import inspect
+    from innograph.rdf.sparql import inspect
     from innograph.rdf.formats import RDF_FORMATS
     from innograph.rdf.parsing import parse_bytes
 

@@ -7,9 +7,12 @@ import contextlib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from innograph.service.loading import load_validated
 from innograph.store import OxigraphStore
+from live_server import shared_server
+from publishing_app import publishing_app
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
@@ -222,9 +225,39 @@ def browser(tmp_path_factory):
                      "--no-first-run", "--disable-background-networking", "--disable-component-update",
                      "--disable-sync", "--window-size=1280,1600", f"--user-data-dir={profile}"):
         options.add_argument(argument)
+    # Chrome's performance log records every request the page makes (tests prove none leaves 127.0.0.1).
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     driver.set_page_load_timeout(60)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+# -- the shared faces: an app and its test client, a real server, a CLI runner ----------------------
+
+@pytest.fixture(scope="module")
+def app(shipped_store, tmp_path_factory):
+    """The Flask app over an on-disk copy of the shipped data (a module may override it with an app
+    configured for its needs; ``client`` then uses that one)."""
+    with publishing_app(shipped_store, tmp_path_factory.mktemp("app")) as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    """Flask's test client of the module's ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The real ``innograph serve`` on 127.0.0.1 that the HTTP tests share (started once)."""
+    return shared_server()
+
+
+@pytest.fixture
+def runner():
+    """click's runner for the ``innograph`` command line."""
+    return CliRunner()

@@ -12,15 +12,11 @@ import pytest
 from innograph.service.catalogue import load_catalogue, read_query
 from innograph.errors import NotFound, UsageError
 from innograph.service.execution import _term_from_ntriples
-from live_server import http, shared_server
+from live_server import http
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-
-@pytest.fixture(scope="module")
-def server():
-    return shared_server()
 
 
 def write(directory: Path, name: str, text: str) -> Path:
@@ -79,7 +75,7 @@ def test_files_are_looked_at_again_after_the_recheck_interval(tmp_path, monkeypa
 def test_missing_directory_is_an_empty_catalogue(tmp_path):
     catalogue = load_catalogue(tmp_path / "absent")
     assert catalogue.queries == {} and catalogue.problems == []
-    with pytest.raises(NotFound, match="no named query"):
+    with pytest.raises(NotFound, match="unknown named query .anything.; known: none"):
         catalogue.get("anything")
 
 

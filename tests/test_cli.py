@@ -10,20 +10,13 @@ from pathlib import Path
 
 import click
 import pyoxigraph
-import pytest
 import rdflib
-from click.testing import CliRunner
 
 from innograph.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 OBS_VALUE = rdflib.URIRef("http://purl.org/linked-data/sdmx/2009/measure#obsValue")
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 def invoke(runner, *args):

@@ -8,15 +8,11 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from live_server import TOKEN, shared_server
+from live_server import TOKEN
 
 CITIES = "SELECT ?city WHERE { ?city a <https://schema.org/City> } ORDER BY ?city"
 DAEJEON = "https://w3id.org/innograph/id/city/daejeon"
 
-
-@pytest.fixture(scope="module")
-def server():
-    return shared_server()
 
 
 def wrapper(server, query, fmt, method="GET"):

@@ -123,8 +123,6 @@ EXPECTED = {
         (GINI, ID + "event/gini-inaugural-ceremony-2024", "GINI inaugural ceremony", "2024-09-04T09:30:00+09:00",
          "Daejeon Convention Center", ID + "source/kmib-0020482920"),
         (GINI, ID + "event/gini-leaders-assembly-2024", "GINI Leaders Assembly 2024", "2024-09-04T10:00:00+09:00",
-         "Daejeon Convention Center", ID + "source/breaknews-241821"),
-        (GINI, ID + "event/gini-leaders-assembly-2024", "GINI Leaders Assembly 2024", "2024-09-04T10:00:00+09:00",
          "Daejeon Convention Center", ID + "source/gini-about"),
         (GINI, ID + "event/malaga-assembly-announcement-2025", "Announcement in Málaga of the second GINI general assembly",
          "2025-04-01", "Málaga", ID + "source/news1-5739970"),
@@ -145,9 +143,20 @@ EXPECTED = {
         (ID + "dataset/daedeok-innopolis-indicators", "Daedeok Innopolis", "workforce", "100000", "number", "approaching from below", "2026-02-08"),
         (ID + "dataset/daedeok-innopolis-indicators", "Daejeon", "research institutions, startups and high-tech firms", "3000", "number", "approaching from below", "2026-02-08"),
     ],
+    "founding-and-publishing-facts": [  # seed paragraphs 9 and 12; reference table (MoJ, GII)
+        (ID + "cluster/daedeok-innopolis", "Daedeok Innopolis", "founded", "1973"),
+        (ID + "alliance/gini", "Global Innopolis Network Initiative", "founded", "2024-09"),
+        (ID + "ranking/global-innovation-index", "Global Innovation Index", "co-publisher", "Cornell University"),
+        (ID + "ranking/global-innovation-index", "Global Innovation Index", "co-publisher", "INSEAD"),
+        (ID + "ranking/global-innovation-index", "Global Innovation Index", "co-publisher", "World Intellectual Property Organization"),
+        (ID + "ranking/global-innovation-index", "Global Innovation Index", "first edition", "2007"),
+        (ID + "organization/moj-korea", "Ministry of Justice (South Korea)", "founded", "1948-07-17"),
+        (ID + "organization/moj-korea", "Ministry of Justice (South Korea)", "seat",
+         "Building 1, Gwacheon Government Complex, 47 Gwanmun-ro, Gwacheon"),
+    ],
     "sector-figures": [  # seed paragraphs 18-20
-        ("bio", "annual revenue", "2270000000000", "South Korean won", "exact"),
         ("bio", "companies", "302", "number", "exact"),
+        ("bio", "revenue (period not stated)", "2270000000000", "South Korean won", "exact"),
         ("bio", "technology exports", "13000000000000", "South Korean won", "exact"),
         ("six strategic sectors (combined)", "annual revenue", "35000000000000", "South Korean won", "exact"),
         ("six strategic sectors (combined)", "annual revenue, US-dollar equivalent given by the source", "24000000000", "US dollar", "exact"),
@@ -156,10 +165,11 @@ EXPECTED = {
         ("space", "annual growth of local companies", "40", "percent", "lower bound"),
     ],
     "ranking-results": [  # seed paragraphs 10 and 28; NOTES (Korea Times, IFA Berlin)
-        ("Daejeon", "Global Innovation Index", "science and technology cluster", "Asia", "1", "2022", KH),
-        ("Daejeon", "Global Innovation Index", "science and technology cluster", "Asia", "1", "2022", ID + "source/korea-times-375166"),
-        ("Daejeon", "Global Innovation Index", "science and technology cluster", "world", "3", "2022", KH),
-        ("Daejeon", "Global Innovation Index", "science and technology cluster", "world", "3", "2022", ID + "source/korea-times-375166"),
+        # The 2022 ranks are the intensity ranking (Korea Times); by size Daejeon ranked 20th.
+        ("Daejeon", "Global Innovation Index", "science and technology cluster intensity", "Asia", "1", "2022", KH),
+        ("Daejeon", "Global Innovation Index", "science and technology cluster intensity", "Asia", "1", "2022", ID + "source/korea-times-375166"),
+        ("Daejeon", "Global Innovation Index", "science and technology cluster intensity", "world", "3", "2022", KH),
+        ("Daejeon", "Global Innovation Index", "science and technology cluster intensity", "world", "3", "2022", ID + "source/korea-times-375166"),
         ("Daejeon", "Global Innovation Index", None, "Asia", "1", "2023", ID + "source/ifa-berlin-daejeon-interview"),
         ("KAIST", "QS World University Rankings", "Engineering & Technology", "national", "1", None, KH),
         ("KAIST", "QS World University Rankings", "Engineering & Technology", "world", "24", None, KH),
@@ -186,14 +196,14 @@ EXPECTED = {
         (ID + "concept/sector/quantum", "South Korea's first commercial quantum computer", "research facility"),
     ],
     "agreements": [
-        ("Charter of the Global Innopolis Network Initiative", "agreement", p, "alliance governance", "2024-09-04")
-        for p in ["Daejeon", "Dortmund", "Montgomery County", "Málaga", "Seattle"]
+        # No source names the signatories of the Charter and the Joint Declaration (see the claims
+        # claim/gini-charter-parties-assumed and claim/gini-joint-declaration-parties-assumed).
+        ("Charter of the Global Innopolis Network Initiative", "agreement", None, "alliance governance", "2024-09-04"),
     ] + [
         ("Daejeon-Montgomery County memorandum of understanding on global commerce", "memorandum of understanding", "Daejeon", "global commerce", None),
         ("Daejeon-Montgomery County memorandum of understanding on global commerce", "memorandum of understanding", "Montgomery County", "global commerce", None),
     ] + [
-        ("GINI Joint Declaration", "agreement", p, "alliance governance", "2024-09-04")
-        for p in ["Daejeon", "Dortmund", "Montgomery County", "Málaga", "Seattle"]
+        ("GINI Joint Declaration", "agreement", None, "alliance governance", "2024-09-04"),
     ] + [
         ("Hanbat National University-University of Málaga memorandum of understanding", "memorandum of understanding", "Hanbat National University", None, "2025-04-01"),
         ("Hanbat National University-University of Málaga memorandum of understanding", "memorandum of understanding", "University of Málaga", None, "2025-04-01"),
@@ -202,8 +212,9 @@ EXPECTED = {
         (ID + "concept/population-group/foreign-residents", "Daejeon goal: one system linking visas, jobs and long-term settlement", "policy", "Daejeon Metropolitan City Government"),
         (ID + "concept/population-group/foreign-residents", "Daejeon ordinance on the environment for foreign national students", "policy", "Daejeon City Council"),
         (ID + "concept/population-group/foreign-residents", "Proposed public platform for foreign students' education, jobs and settlement in Daejeon", "policy", "Lee Jang-woo"),
-        (ID + "concept/population-group/foreign-residents", "Daejeon community integration events", "programme", "Daejeon Metropolitan City Government"),
-        (ID + "concept/population-group/foreign-residents", "Daejeon international student sports competitions", "programme", "Daejeon Metropolitan City Government"),
+        # The source names no organiser of the integration events and sports competitions.
+        (ID + "concept/population-group/foreign-residents", "Daejeon community integration events", "programme", None),
+        (ID + "concept/population-group/foreign-residents", "Daejeon international student sports competitions", "programme", None),
         (ID + "concept/population-group/foreign-residents", "Daejeon support services for foreign residents", "programme", "Daejeon Metropolitan City Government"),
         (ID + "concept/population-group/foreign-residents", "Regional visa programme of the Ministry of Justice", "programme", "Ministry of Justice (South Korea)"),
         (ID + "concept/population-group/foreign-residents", "Daejeon foreign residents' integration support centre", "support centre", None),
@@ -243,6 +254,16 @@ EXPECTED = {
          "Korea Daily report on the GINI founding ceremony (2024-09-03)", "GINI inaugural ceremony", "GINI official website, About page"),
         ("Korea Daily dates the GINI founding ceremony and charter signing to 3 September 2024",
          "Korea Daily report on the GINI founding ceremony (2024-09-03)", "GINI inaugural ceremony", "Kukmin Ilbo preview of the GINI launch (2024-09-02)"),
+    ] + [
+        # The seed's 49 national research institutes against 30-38 in the official statistics.
+        ("Other sources count 30 to 38 research institutes in Daedeok, not 49: 30 government-funded institutes "
+         "(end of 2012; also daejeon.go.kr), 38 public research institutes including them (2022)",
+         source, "Daedeok Innopolis: 49 national research institutes", KH_LABEL)
+        for source in ["Daejeon Metropolitan City page on the Daedeok research complex (daejeon.go.kr, menuSeq=2727)",
+                       "Web page on hankookilbo.com: citing 2022 R&D special zone statistics survey",
+                       "Web page on hankyung.com: Innopolis Foundation, end-2012",
+                       "innograph reference notes (sources/reference/NOTES.md)"]
+    ] + [
         ("Quebec's formal admission to GINI was to be decided at the Málaga assembly of February 2026",
          "Newsis report on Quebec's letter of intent to join GINI (2025-06-14)",
          "Quebec, sixth member of GINI (joined 2025 per the seed article)", KH_LABEL),
@@ -269,6 +290,7 @@ EXPECTED = {
             ("lee-expand-talent-pipelines", "Mayor Lee: Daejeon should strategically widen its global talent pipelines instead of copying other cities' policies"),
             ("lee-highest-international-student-ratio", "Mayor Lee: Daejeon has the highest ratio of international students in South Korea (among major cities), showing its pull as an education and research hub"),
             ("lee-mou-market-access", "Mayor Lee: the Montgomery County MOU shows Daejeon means to turn scientific leadership into market access for companies"),
+            ("lee-regional-visa-participation-essential", "Mayor Lee: participation in the Justice Ministry's regional visa programme will be essential to linking visas, jobs and settlement in Daejeon"),
             ("lee-research-industry-talent-impact", "Mayor Lee: Daejeon is more than a science city and is entering a stage where research, industry and global talent combine for measurable impact"),
             ("lee-startups-market-pathways", "Mayor Lee: local deep-tech startups see these initiatives as routes into North American and European markets"),
         ]
@@ -314,10 +336,18 @@ SEED_OBSERVATIONS = [
 ]
 MSIT_OBSERVATIONS = ["rnd-zones-companies-2005", "rnd-zones-companies-2019", "rnd-zones-gris-2019", "rnd-zones-kosdaq-2005",
                      "rnd-zones-kosdaq-2019", "rnd-zones-revenue-2005", "rnd-zones-revenue-2019"]
+# daejeon.go.kr figures, as the reference notes give them (each cites the page and the notes).
+DAEJEON_GO_KR_OBSERVATIONS = ["corporate-rnd-centres", "government-funded-research-institutes", "graduates-per-year",
+                              "share-of-national-rnd-investment", "share-of-se-doctorate-holders", "universities"]
 EXPECTED["observation-provenance"] = sorted(
     [(ID + "observation/" + o, KH_LABEL, "The Korea Herald", "2026-02-08") for o in SEED_OBSERVATIONS]
     + [(ID + "observation/" + o, "Ministry of Science and ICT press release on the R&D Special Zones (2019 data), on korea.net",
-        "Ministry of Science and ICT (South Korea)", None) for o in MSIT_OBSERVATIONS])
+        "Ministry of Science and ICT (South Korea)", None) for o in MSIT_OBSERVATIONS]
+    + [(ID + "observation/daejeon-go-kr-" + o, label, publisher, None) for o in DAEJEON_GO_KR_OBSERVATIONS
+       for label, publisher in [
+           ("Daejeon Metropolitan City page on the Daedeok research complex (daejeon.go.kr, menuSeq=2727)",
+            "Daejeon Metropolitan City Government"),
+           ("innograph reference notes (sources/reference/NOTES.md)", "innograph project")]])
 
 # resolved-dates: relative or missing dates, resolved against 2026-02-08.
 QS_NOTE = "The source does not name the edition; the rank was current on 2026-02-08."
@@ -328,6 +358,9 @@ RESOLUTIONS = {
     "membership/gini-daejeon-chair-2024": "First term from the launch (September 2024) to the re-election of 25 February 2026.",
     "membership/gini-daejeon-chair-2026": "Re-elected unanimously on 25 February 2026 for the next two years; no end date is given.",
     "membership/gini-quebec": 'The seed article (2026-02-08) says Quebec became the sixth member "last year", resolved to 2025.',
+    **{"observation/daejeon-go-kr-" + o: "daejeon.go.kr gives no reference year; recorded as of 2026, when the page was read for the reference notes."
+       for o in ["corporate-rnd-centres", "government-funded-research-institutes", "graduates-per-year",
+                 "share-of-national-rnd-investment", "share-of-se-doctorate-holders", "universities"]},
     "observation/bio-technology-exports-2026": "No reference year given (the source does not say whether the exports are cumulative); recorded as of the article date.",
     "observation/daejeon-research-and-technology-organisations-2026": "Accumulated since 1973; no reference year given, recorded as of the article date.",
     "observation/space-companies-growth-2026": "Growth over the period since the 2022 aerospace-cluster designation, as reported on the article date.",

@@ -35,15 +35,6 @@ FORMATS = {  # extension -> (media type, pyoxigraph format, rdflib format, keeps
 }
 
 
-@pytest.fixture(scope="module")
-def app(shipped_store, tmp_path_factory):
-    with publishing_app(shipped_store, tmp_path_factory.mktemp("dumps")) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 def from_rdflib(term):

@@ -11,17 +11,14 @@ import pyoxigraph as ox
 import pytest
 
 from innograph.errors import QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy, StoreError
-from innograph.service.execution import QueryPool, QueryRequest, add_using, inspect
-from live_server import QUERY_TIMEOUT, TOKEN, http, shared_server
+from innograph.rdf.sparql import add_using, inspect
+from innograph.service.execution import QueryPool, QueryRequest
+from live_server import QUERY_TIMEOUT, TOKEN, http
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"   # ~2,500^3 combinations
 CHEAP = "SELECT ?c WHERE { ?c a <https://schema.org/City> } LIMIT 3"
 
-
-@pytest.fixture(scope="module")
-def server():
-    return shared_server()
 
 
 @pytest.fixture

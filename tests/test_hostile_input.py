@@ -55,10 +55,6 @@ def app(shipped_store, tmp_path_factory):
         yield app
 
 
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
 
 @pytest.fixture(scope="module", autouse=True)
 def no_connection_was_made():

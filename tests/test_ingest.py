@@ -163,7 +163,8 @@ def test_template_from_the_shapes_filled_and_ingested_shows_on_the_page_and_in_q
     row = {name: "" for name in header}
     row.update({"id": "Daejeon Quantum Lab", "label_en": "Daejeon Quantum Lab", "label_ko": "대전 양자 연구소",
                 "country": "country/south-korea", "basedIn": "city/daejeon",
-                "subOrganizationOf": "organization/kriss", "homepage": "https://quantum.example.org/"})
+                "subOrganizationOf": "organization/kriss", "homepage": "https://quantum.example.org/",
+                "source": "https://quantum.example.org/about (the lab's own page)"})
     with table.open("a", encoding="utf-8") as handle:
         handle.write(",".join(row[name] for name in header) + "\n")
     ingested = runner.invoke(main, ["--store", str(tmp_path / "store"), "ingest",

@@ -29,11 +29,12 @@ PROLOGUE = """@base <https://w3id.org/innograph/id/> .
 
 PLACES = PROLOGUE + """
 <organization/test-publisher> a org:FormalOrganization , schema:Corporation ;
-    rdfs:label "Test Publisher"@en .
+    rdfs:label "Test Publisher"@en ; prov:wasDerivedFrom <source/test-report> .
 <source/test-report> a prov:Entity , schema:NewsArticle ;
     rdfs:label "A test report"@en ; dcterms:publisher <organization/test-publisher> ;
     dcterms:issued "2026-02-08"^^xsd:date .
-<country/testland> a schema:Country ; rdfs:label "Testland"@en , "테스트랜드"@ko ; schema:identifier "TL" .
+<country/testland> a schema:Country ; rdfs:label "Testland"@en , "테스트랜드"@ko ; schema:identifier "TL" ;
+    prov:wasDerivedFrom <source/test-report> .
 <city/alpha> a schema:City ; rdfs:label "Alpha"@en ;
     ig:country <country/testland> ; schema:containedInPlace <country/testland> ;
     schema:latitude "36.35"^^xsd:decimal ; schema:longitude "127.38"^^xsd:decimal ;

@@ -1,4 +1,6 @@
-"""The query page in a real headless Chromium (Debian's chromium + chromedriver; nothing fetched from the web)."""
+"""The query page without JavaScript, in a real headless Chromium (Debian's chromium + chromedriver;
+nothing fetched from the web): the plain form works on its own (progressive enhancement). The
+JavaScript workbench over the same page is tested in test_workbench_browser.py."""
 
 from __future__ import annotations
 
@@ -9,16 +11,26 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from live_server import http, shared_server
+from live_server import http
 
 pytestmark = pytest.mark.browser
 QUERY = ('SELECT ?city ?label WHERE { ?city a schema:City ; rdfs:label ?label . '
          'FILTER(lang(?label) = "en") } ORDER BY ?label')
 
 
-@pytest.fixture(scope="module")
-def server():
-    return shared_server()
+
+@pytest.fixture(scope="module", autouse=True)
+def without_javascript(browser):
+    """Scripts off for this module's pages (Chrome DevTools' emulation), on again afterwards."""
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    yield
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_scripts_are_off(server, browser):
+    browser.get(server.url + "/query")
+    assert browser.find_element(By.ID, "query").is_displayed()     # the workbench would hide it
+    assert not browser.find_elements(By.CSS_SELECTOR, ".CodeMirror")
 
 
 def wait(driver, condition, seconds=15):
@@ -70,6 +82,7 @@ def test_entity_link_describes_the_entity(server, browser):
 def test_pick_a_named_query(server, browser):
     browser.get(server.url + "/query")
     Select(browser.find_element(By.ID, "named-query")).select_by_visible_text("Labels of a city")
+    browser.find_element(By.ID, "open-named").click()
     wait(browser, EC.presence_of_element_located((By.ID, "param-city")))
     assert "name=city-label" in browser.current_url
     field = browser.find_element(By.ID, "param-city")
@@ -84,16 +97,6 @@ def test_errors_are_shown_with_position(server, browser):
     browser.get(server.url + "/query?query=SELECT%20*%20WHERE%20%7B")
     error = browser.find_element(By.ID, "error")
     assert "400" in error.text and "1:" in error.text
-
-
-def test_ctrl_enter_runs_the_query(server, browser):
-    from selenium.webdriver.common.keys import Keys
-    browser.get(server.url + "/query")
-    editor = browser.find_element(By.ID, "query")
-    editor.clear()
-    editor.send_keys("ASK { ?s ?p ?o }")
-    editor.send_keys(Keys.CONTROL, Keys.ENTER)
-    assert wait(browser, EC.presence_of_element_located((By.ID, "boolean"))).text == "true"
 
 
 def test_page_uses_only_local_assets(server, browser):

@@ -11,7 +11,9 @@ from urllib.parse import urlencode
 import pytest
 
 from innograph.errors import UsageError
-from innograph.settings import REGISTRY, Settings
+from innograph.settings import REGISTRY, Settings, setting_value
+from innograph.store.remote import RemoteStore
+from innograph.validation.shacl import _engine
 from live_server import http, start_server
 
 INNOGRAPH = Path(sys.executable).with_name("innograph")
@@ -66,3 +68,19 @@ def test_bad_environment_value_is_a_clean_error():
                             text=True, env=env, timeout=60)
     assert result.returncode == 2 and "INNOGRAPH_QUERY_TIMEOUT" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tunables_read_outside_a_settings_object_go_through_the_registry(monkeypatch):
+    """INNOGRAPH_VALIDATOR and INNOGRAPH_REMOTE_* are registry entries, parsed and reported alike."""
+    assert setting_value("remote_timeout", {}) == 60.0
+    assert setting_value("remote_timeout", {"INNOGRAPH_REMOTE_TIMEOUT": "2.5"}) == 2.5
+    with pytest.raises(UsageError, match="INNOGRAPH_REMOTE_TIMEOUT"):
+        RemoteStore.from_spec("http://h/sparql", environ={"INNOGRAPH_REMOTE_TIMEOUT": "-1"})
+    store = RemoteStore.from_spec("http://u:p@h/sparql", environ={"INNOGRAPH_REMOTE_TIMEOUT": "7",
+                                                                   "INNOGRAPH_REMOTE_USER": "other"})
+    assert store.timeout == 7.0 and store.query_url == "http://h/sparql"
+    monkeypatch.setenv("INNOGRAPH_VALIDATOR", "pyshacl")
+    assert _engine(None, focused=False) == "pyshacl"
+    monkeypatch.setenv("INNOGRAPH_VALIDATOR", "fast")
+    with pytest.raises(UsageError, match="INNOGRAPH_VALIDATOR"):
+        _engine(None, focused=False)

@@ -20,6 +20,8 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 ROOT = Path(__file__).resolve().parents[1]
 EX = rdflib.Namespace("urn:example:")
 FOCUS = EX["focus"]
+ID = "https://w3id.org/innograph/id/"
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 
 SHAPES = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
 ONTOLOGY = rdflib.Graph().parse(ROOT / "ontology" / "innograph.ttl")
@@ -255,3 +257,18 @@ def test_breaking_a_constraint_reports_it(node_shape, prop_shape, param):
         assert (FOCUS, path, prop_shape, message) in found, (node, found)
         return
     pytest.fail(f"no node in data/ can exercise {prop_shape} {param}: add an example or drop the constraint")
+
+
+@pytest.mark.parametrize(("node", "shape", "names"), [
+    # A placeholder organisation named only by a ROR relationship: the message says to cite the record.
+    (ID + "organization/ror-02en5vm52", "OrganizationShape-wasDerivedFrom", "<source/ror-record-...>"),
+    # A country whose identifiers come from the reference table: the message names that table.
+    (ID + "country/germany", "PlaceShape-wasDerivedFrom", "<source/reference-entities>"),
+])
+def test_an_entity_without_provenance_is_told_which_source_to_cite(node, shape, names):
+    example = neighbourhood(URIRef(node))
+    assert violations(example, None) == []
+    example.remove((FOCUS, PROV_DERIVED, None))
+    found = [(path, str(source), str(message)) for _, path, source, message in violations(example, None)]
+    assert [(p, s) for p, s, _ in found] == [(PROV_DERIVED, "https://w3id.org/innograph/shapes#" + shape)]
+    assert names in found[0][2]

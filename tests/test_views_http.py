@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 import xml.etree.ElementTree as ET
 
@@ -37,10 +38,6 @@ def app(shipped_store, tmp_path_factory):
     store.close()
 
 
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
 
 # -- listing and conneg ----------------------------------------------------------------------------
 
@@ -59,8 +56,20 @@ def test_a_browser_gets_the_interactive_page(client):
     page = client.get("/graphs/alliances", headers={"Accept": BROWSER_ACCEPT})
     assert page.status_code == 200 and page.mimetype == "text/html"
     text = page.get_data(as_text=True)
-    assert "vis.Network" in text and 'id="year"' in text
+    assert 'id="year"' in text and '<nav aria-label="Main">' in text        # inside the site layout
     assert 'href="/graphs/alliances?format=graphml"' in text and 'href="/graphs/alliances/map"' in text
+    # vis-network and the page's script are separate cached files, not inlined into every page
+    assert len(text) < 60_000 and "vis.Network" not in text
+    script = re.search(r'<script src="(/graphs/assets/graph-view\.js\?v=\w+)"', text).group(1)
+    vis = re.search(r'<script src="(/static/build/vis-network\.min\.js\?v=\w+)"', text).group(1)
+    for url in (script, vis):
+        with client.get(url) as reply:
+            assert reply.status_code == 200 and "immutable" in reply.headers["Cache-Control"]
+            assert b"vis.Network" in reply.data or b"Network" in reply.data
+            etag = reply.headers["ETag"]
+        with client.get(url, headers={"If-None-Match": etag}) as again:
+            assert again.status_code == 304
+    assert client.get("/graphs/assets/nothing.js").status_code == 404
 
 
 @pytest.mark.parametrize("fmt, media_type", [
@@ -104,7 +113,10 @@ def test_other_views_and_the_map(client):
     assert client.get("/graphs/city-projection?format=json").json["graph"]["view"] == "city_projection"
     map_page = client.get("/graphs/alliances/map")
     assert map_page.status_code == 200 and map_page.mimetype == "text/html"
-    assert b"graticule" in map_page.data and b"not a coastline" in map_page.data  # the page says what it draws
+    assert b"graticule" in map_page.data and b"Natural Earth" in map_page.data  # the page says what it draws
+    assert b"/static/build/maps.js" in map_page.data and b'<nav aria-label="Main">' in map_page.data
+    listing = client.get("/graphs", headers={"Accept": BROWSER_ACCEPT}).get_data(as_text=True)
+    assert '<nav aria-label="Main">' in listing and "slower" not in listing and "Performance" not in listing
 
 
 @pytest.mark.parametrize("url, headers, status, message", [
@@ -225,3 +237,13 @@ def test_map_places_members_where_they_are(browser, live_url):
              if e.is_displayed()}
     assert shown == {"daejeon", "dortmund", "malaga", "montgomery-county", "seattle", "gini"}
     assert ET.fromstring(svg.get_attribute("outerHTML")).tag.endswith("svg")
+    # land from Natural Earth under the places, then zoom in with the map's button: places move apart
+    _wait(browser, "return document.getElementById('map').dataset.land === 'drawn'")
+    assert browser.execute_script("return document.querySelector('#map path.land').getAttribute('d').length") > 10000
+    dortmund = browser.find_element(By.CSS_SELECTOR, "g[data-iri$='city/dortmund']").rect
+    daejeon = browser.find_element(By.CSS_SELECTOR, "g[data-iri$='city/daejeon']").rect
+    browser.find_element(By.CSS_SELECTOR, ".map-controls button[title='Zoom in']").click()
+    _wait(browser, "return parseFloat(document.getElementById('map').dataset.zoom) > 1.5")
+    dortmund2 = browser.find_element(By.CSS_SELECTOR, "g[data-iri$='city/dortmund']").rect
+    daejeon2 = browser.find_element(By.CSS_SELECTOR, "g[data-iri$='city/daejeon']").rect
+    assert abs(daejeon2["x"] - dortmund2["x"]) > 1.5 * abs(daejeon["x"] - dortmund["x"])

@@ -6,8 +6,15 @@
 
 from __future__ import annotations
 
+import difflib
+
 
 class InnographError(Exception):
+    """The base of every error innograph raises on purpose; ``str()`` is ``message`` alone.
+
+    ``exit_code`` 2 and ``http_status`` 400 unless a subclass says otherwise.
+    """
+
     exit_code = 2
     http_status = 400
 
@@ -30,6 +37,8 @@ class UnsupportedFormatError(InnographError):
 
 
 class NotAcceptable(InnographError):
+    """None of the media types a request accepts (or the ``format`` it names) can hold the answer."""
+
     http_status = 406
 
 
@@ -80,10 +89,14 @@ class QueryRefused(InnographError):
 
 
 class QueryTimeout(InnographError):
+    """A query ran past its time limit and was stopped (or a remote store did not answer in time)."""
+
     http_status = 503
 
 
 class ServerBusy(InnographError):
+    """Every query worker stayed busy for as long as a query may wait for one."""
+
     http_status = 503
 
 
@@ -100,10 +113,14 @@ class StoreTimeout(StoreError):
 
 
 class Forbidden(InnographError):
+    """A write refused whatever the token: the server is read-only, or the request is cross-origin."""
+
     http_status = 403
 
 
 class Unauthorized(InnographError):
+    """A write came without a bearer token, or with the wrong one."""
+
     http_status = 401
 
 
@@ -118,4 +135,17 @@ class TooManyRequests(InnographError):
 
 
 class NotFound(InnographError):
+    """A named thing (graph, named query, view, node, place) does not exist; the message names it."""
+
     http_status = 404
+
+
+def did_you_mean(name: str, known, what: str) -> str:
+    """``unknown WHAT 'name'`` followed by the closest known names (difflib) or the whole list."""
+
+
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    if close:
+        return f"unknown {what} {name!r}; did you mean {' or '.join(repr(c) for c in close)}?"
+    return f"unknown {what} {name!r}; known: {', '.join(known) or 'none'}"

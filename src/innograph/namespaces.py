@@ -44,15 +44,43 @@ PREFIXES: dict[str, str] = {
 }
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+# Longest namespace first, so that ig-sh: wins over a shorter namespace that is its prefix.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+_PLAIN_LOCAL = re.compile(r"^[\w][\w.-]*$")
+
+
+def split_iri(iri: str) -> tuple[str, str] | None:
+    """(prefix, local name) for an IRI in one of ``PREFIXES``' namespaces, else None. The longest
+    namespace wins; a local name must not be empty or start with '//'."""
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            local = iri[len(namespace):]
+            if not local.startswith("//"):
+                return prefix, local
+    return None
+
+
+def compact_iri(iri: str, *, strict: bool = False) -> str:
+    """``prefix:local`` for an IRI in a known namespace, else the IRI itself. With ``strict``, only
+    when the local name is a plain word (no '/', '#' or other characters a CURIE cannot hold
+    unescaped), so that the result pastes back into SPARQL."""
+    split = split_iri(iri)
+    if split is None or (strict and not _PLAIN_LOCAL.match(split[1])):
+        return iri
+    return f"{split[0]}:{split[1]}"
+
+
+def display_iri(iri: str) -> str:
+    """How tables show an IRI: a strict CURIE, else an instance path (``city/daejeon``), else the IRI."""
+    short = compact_iri(iri, strict=True)
+    if short is not iri:
+        return short
+    return iri[len(ID_BASE):] if iri.startswith(ID_BASE) and len(iri) > len(ID_BASE) else iri
 
 
 def slugify(text: str) -> str:
     """Lower-case ASCII words joined by '-', as used in instance IRIs."""
     return _SLUG.sub("-", text.lower()).strip("-")
-
-
-def instance_iri(kind: str, slug: str) -> str:
-    return f"{ID_BASE}{kind}/{slug}"
 
 
 def graph_iri(name: str) -> str:
@@ -61,4 +89,5 @@ def graph_iri(name: str) -> str:
 
 
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
+    """A ``PREFIX p: <iri>`` line for each of ``prefixes`` (by default ``PREFIXES``), in order."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or PREFIXES).items())

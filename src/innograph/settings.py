@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .errors import UsageError
@@ -51,6 +50,9 @@ def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
 
 @dataclass(frozen=True)
 class Setting:
+    """One tunable: its name, default, help line and ``parse``, which turns the text of an
+    environment variable or option into the value or raises ValueError. ``secret`` marks a credential."""
+
     name: str
     default: Any
     parse: Callable[[str], Any]
@@ -59,6 +61,7 @@ class Setting:
 
     @property
     def env(self) -> str:
+        """The environment variable that sets it: ``INNOGRAPH_`` and the name in capitals."""
         return ENV_PREFIX + self.name.upper()
 
 
@@ -120,45 +123,59 @@ REGISTRY: tuple[Setting, ...] = (
             "SHACL engine: 'pyshacl', 'turbo' (pyshacl-turbo, Rust, same reports), or 'auto': turbo "
             "for whole datasets (6-18x faster), pySHACL for the small neighbourhoods of incremental "
             "checks (where turbo was not faster)."),
+    Setting("cors", True, _bool,
+            "Answer cross-origin reads (GET/HEAD/POST of queries) with Access-Control-Allow-Origin: *. "
+            "Writes are never allowed cross-origin."),
+    # A remote store (--store http(s)://...): docs/stores.md has one recipe per server.
+    Setting("remote_update_url", None, str,
+            "SPARQL 1.1 Update endpoint of a remote store. Unset: derived from the query URL and "
+            "dialect (.../update for Oxigraph's .../query and Fuseki's .../sparql, Virtuoso's "
+            ".../sparql itself), else the query URL itself."),
+    Setting("remote_store_url", None, str,
+            "Graph Store Protocol endpoint of a remote store (reads whole graphs fast). Unset: derived "
+            "(.../store for Oxigraph, .../data for Fuseki, .../sparql-graph-crud(-auth) for Virtuoso), "
+            "else graphs are read with SELECT. Large writes are POSTed there on Oxigraph and Virtuoso."),
+    Setting("remote_union", None, _choice("param", "server"),
+            "'param': send Oxigraph's union-default-graph parameter; 'server': the remote server "
+            "already answers queries over the union of its graphs (Fuseki, GraphDB, Virtuoso). "
+            "Unset: the dialect's (param for Oxigraph and generic, server for Virtuoso)."),
+    Setting("remote_timeout", 60.0, _positive(float),
+            "Seconds every HTTP call to a remote store may take (connect and each read)."),
+    Setting("remote_user", None, str,
+            "HTTP Basic user name for a remote store (or user:password@ in the store URL)."),
+    Setting("remote_password", None, str,
+            "HTTP Basic password for a remote store.", secret=True),
+    Setting("remote_token", None, str,
+            "Bearer token sent to a remote store (wins over Basic credentials).", secret=True),
     Setting("remote_dialect", "auto", _choice("auto", "generic", "oxigraph", "virtuoso"),
             "How to talk to an http(s):// --store (docs/stores.md): 'oxigraph' (Oxigraph server), "
             "'virtuoso' (form-encoded requests, system graphs hidden, Digest Graph Store), 'generic' "
             "(plain SPARQL 1.1 Protocol: Fuseki, GraphDB), or 'auto': from the URL (/query is "
             "Oxigraph) or the server's Server header."),
-    Setting("remote_update_url", "", str,
-            "SPARQL Update endpoint of a remote store. Empty: derived from the --store URL "
-            "(docs/stores.md)."),
-    Setting("remote_store_url", "", str,
-            "Graph Store Protocol endpoint of a remote store, used to read whole graphs. Empty: "
-            "derived from the --store URL and dialect, or none (graphs are read with SELECT)."),
-    Setting("remote_union", None, _choice("param", "server"),
-            "How a remote store's queries see the union of the named graphs: 'param' sends Oxigraph's "
-            "union-default-graph parameter, 'server' means the server already does. Unset: the "
-            "dialect's (param for Oxigraph and generic, server for Virtuoso)."),
-    Setting("remote_timeout", 60.0, _positive(float),
-            "Seconds every HTTP call to a remote store may take (connecting, and each read)."),
-    Setting("remote_user", None, str,
-            "User for a remote store (HTTP Basic, or Digest with the Virtuoso dialect); also taken "
-            "from user:password@ in the --store URL."),
-    Setting("remote_password", None, str, "Password of INNOGRAPH_REMOTE_USER.", secret=True),
-    Setting("remote_token", None, str,
-            "Bearer token for a remote store (wins over user and password).", secret=True),
     Setting("remote_chunk_triples", None, _positive(int),
             "Triples per request when a load is written to a remote store. A change that fits one "
             "request is one transaction; a larger one is written in chunks with a resumable record "
-            "(docs/stores.md). Unset: the dialect's (100000 Oxigraph, 20000 Virtuoso, 50000 generic)."),
+            "(docs/stores.md). Unset: the dialect's (100000 Oxigraph, 50000 Virtuoso, 50000 generic; "
+            "at most 1000 per SPARQL Update on Virtuoso)."),
     Setting("remote_hidden_graphs", (), _list,
             "Comma-separated graph IRIs of a remote store that innograph neither lists nor queries "
             "(the Virtuoso dialect always hides Virtuoso's own system graphs)."),
     Setting("remote_journal_dir", "", str,
             "Where chunked remote loads keep their record of committed chunks. Empty: "
             "~/.cache/innograph/remote-loads."),
-    Setting("cors", True, _bool,
-            "Answer cross-origin reads (GET/HEAD/POST of queries) with Access-Control-Allow-Origin: *. "
-            "Writes are never allowed cross-origin."),
+    Setting("search_max_limit", 100, _positive(int),
+            "Most results one entity search (/search, innograph search, ig:search) returns."),
+    Setting("search_reindex_limit", 10_000, _positive(int),
+            "A write touching more entities than this rebuilds the whole search index instead of "
+            "re-reading the touched entities (a rebuild reads every label in a few queries)."),
+    Setting("search_cache_dir", "", str,
+            "Directory of the search indexes of remote stores (one SQLite file per endpoint). "
+            "Empty: $XDG_CACHE_HOME/innograph/search (~/.cache/innograph/search). The index of a "
+            "store directory lives inside it; that of a memory store in memory."),
 )
 
 _BY_NAME = {s.name: s for s in REGISTRY}
+REGISTRY_BY_NAME: Mapping[str, Setting] = _BY_NAME
 
 
 @dataclass
@@ -203,7 +220,23 @@ class Settings:
         return cls(values)
 
     def replace(self, **changes: Any) -> "Settings":
+        """A copy with ``changes`` applied as overrides, the environment not read again; a change to
+        None restores the default. Raises UsageError as ``load`` does."""
         return Settings.load({**self.values, **changes}, environ={})
+
+
+def setting_value(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting from ``INNOGRAPH_<NAME>`` in ``environ`` (default: the process environment), else
+    its default. For tunables read where no ``Settings`` is passed (a store opened by spec, the
+    validator). Raises UsageError naming the variable when its value does not parse."""
+    setting = _BY_NAME[name]
+    environ = os.environ if environ is None else environ
+    if setting.env not in environ:
+        return setting.default
+    try:
+        return setting.parse(environ[setting.env])
+    except ValueError as exc:
+        raise UsageError(f"{setting.env}: {exc}") from None
 
 
 def describe() -> str:

@@ -57,6 +57,9 @@ def _reference_key(reference: str) -> str:
 
 
 def source_slug(reference: str) -> str:
+    """The slug of a reference's source IRI, at most 90 characters: ``ror-record-<id>-<release>``
+    for a ROR registry record, the host (without ``www.``/``m.``), path and query for a URL, else
+    the citation itself."""
     github = _GITHUB.match(reference)
     if github and github.group("repo") == "ror-community/ror-records":
         release, _, record = github.group("path").partition("/")
@@ -71,6 +74,8 @@ def source_slug(reference: str) -> str:
 
 
 def source_label(reference: str) -> str:
+    """A reference's label: 'ROR registry record ID (release R)', 'Web page on HOST' (with the note
+    in parentheses after the URL, if any), or 'Cited as: CITATION'."""
     github = _GITHUB.match(reference)
     if github and github.group("repo") == "ror-community/ror-records":
         release, _, record = github.group("path").partition("/")
@@ -84,6 +89,9 @@ def source_label(reference: str) -> str:
 
 
 def publisher_slug(reference: str) -> str:
+    """The slug of a reference's publisher IRI: 'ror' for a ROR registry record, else ``website-``
+    and the slug of the URL's host (without ``www.``/``m.``) or of a citation's first word.
+    Raises IndexError for a blank reference."""
     github = _GITHUB.match(reference)
     if github and github.group("repo") == "ror-community/ror-records":
         return "ror"
@@ -94,6 +102,9 @@ def publisher_slug(reference: str) -> str:
 
 
 def publisher_label(reference: str) -> str:
+    """A reference's publisher label: 'Research Organization Registry (ROR)' for a ROR registry
+    record, else 'Publisher of HOST' (a citation's first word, lower-cased, for a citation).
+    Raises IndexError for a blank reference."""
     if publisher_slug(reference) == "ror":
         return "Research Organization Registry (ROR)"
     url = _URL.match(reference)
@@ -231,6 +242,7 @@ FUNCTIONS: dict[str, Callable[[dict], object]] = {
     IDLAB + "stringContainsOtherString": _contains,
     IDLAB + "trueCondition": lambda a: a.get(IDLAB + "str") if a.get(IDLAB + "strBoolean") == "true" else None,
     IDLAB + "equal": lambda a: "true" if a.get(GREL + "valueParameter") == a.get(GREL + "valueParameter2") else "false",
+    IDLAB + "notEqual": lambda a: "false" if a.get(GREL + "valueParameter") == a.get(GREL + "valueParameter2") else "true",
     IGFN + "reference": _nth_reference,
     # An instance IRI <kind/slug> from any text (usually a filled template): accents dropped.
     IGFN + "instance": _instance,

@@ -29,8 +29,8 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from ..errors import InnographError
-from ..service.loading import check_change
-from ..namespaces import PREFIXES, graph_iri
+from ..service.loading import check_change, commit
+from ..namespaces import ID_BASE, PREFIXES, graph_iri
 from .rml import Mapping, MappedTriple, Origin
 from ..store import Store
 from ..validation.shacl import ValidationReport, shorten, to_rdflib
@@ -70,6 +70,7 @@ class RowProblem:
     message: str
 
     def to_text(self) -> str:
+        """``FILE:LINE[:N] (column NAME): message``, or '(not from a table row)' for the place."""
         return f"{self.origin.where() if self.origin else '(not from a table row)'}: {self.message}"
 
 
@@ -89,6 +90,10 @@ class IngestFailed(InnographError):
 
 @dataclass
 class DatasetResult:
+    """What one mapping gave: the dataset's name, graph IRI and mapping file, the triples (after
+    reconciliation) made from how many rows, the mapped IRIs moved onto existing ones (mapped ->
+    existing), and the quads."""
+
     name: str
     graph: str
     mapping: str
@@ -100,12 +105,16 @@ class DatasetResult:
 
 @dataclass
 class IngestResult:
+    """What an ingest did (or, for a dry run, would do): each dataset, the validation report and
+    whether it was committed."""
+
     datasets: list[DatasetResult]
     report: ValidationReport | None = None
     committed: bool = False
 
     @property
     def triples(self) -> int:
+        """The triples of all datasets together."""
         return sum(d.triples for d in self.datasets)
 
 
@@ -206,7 +215,6 @@ def reconcile(store: Store, triples: dict[ox.Triple, MappedTriple],
 
 
 def _described_elsewhere(store: Store, node, exclude: set[ox.NamedNode]) -> bool:
-    from ..namespaces import ID_BASE
     if not isinstance(node, ox.NamedNode) or not node.value.startswith(ID_BASE):
         return False
     return any(q.graph_name not in exclude for q in store.quads_matching(subject=node))
@@ -285,7 +293,8 @@ def ingest(store: Store, mapping_paths: Iterable[Path], *, graph: str | None = N
 
     ``graph`` overrides the graph IRI (only with a single mapping); ``sources`` points logical
     sources (by file name) at other files. Raises IngestFailed (bad cells or shape violations,
-    each at file:line:column; the store is unchanged) or MappingError (the mapping itself is wrong).
+    each at file:line:column; the store is unchanged), MappingError (the mapping itself is wrong) or
+    InnographError (``graph`` with several mappings).
     """
     mapping_paths = [Path(p) for p in mapping_paths]
     if graph and len(mapping_paths) != 1:
@@ -326,14 +335,13 @@ def ingest(store: Store, mapping_paths: Iterable[Path], *, graph: str | None = N
         raise IngestFailed(problems, report)
     result = IngestResult(datasets, report)
     if not dry_run:
-        store.replace_graphs(replace)
+        commit(store, replace)   # one transaction; the search index follows
         result.committed = True
     return result
 
 
 def to_turtle(quads: list[ox.Quad]) -> bytes:
     """A dataset's triples as Turtle with the project's prefixes and instance base (data/ style)."""
-    from ..namespaces import ID_BASE
     triples = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in quads), key=str)
     body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
     # Instances relative to the instance base, as in the hand-written data files.

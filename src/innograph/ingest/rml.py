@@ -28,6 +28,7 @@ import rdflib
 from rdflib import RDF
 
 from ..errors import InnographError
+from .mapping_functions import FUNCTIONS
 
 RR = rdflib.Namespace("http://www.w3.org/ns/r2rml#")
 RML = rdflib.Namespace("http://semweb.mmlab.be/ns/rml#")
@@ -53,6 +54,8 @@ class Origin:
     column_number: int | None
 
     def where(self) -> str:
+        """``FILE:LINE``, then ``:N`` when the column's number is known and `` (column NAME)`` when
+        the column is."""
         where = f"{self.file}:{self.line}"
         if self.column_number is not None:
             where += f":{self.column_number}"
@@ -61,24 +64,32 @@ class Origin:
 
 @dataclass
 class Row:
+    """One CSV record: the file as reported, its first physical line, the cells by column (None for
+    an empty cell) and the header."""
+
     file: str
     line: int
     values: dict[str, str | None]
     header: list[str]
 
     def origin(self, column: str | None) -> Origin:
+        """Where ``column`` of this row is (no column number when the header lacks it)."""
         number = self.header.index(column) + 1 if column in self.header else None
         return Origin(self.file, self.line, column, number)
 
 
 @dataclass
 class Term:
+    """A term a term map made, and the columns it was made from."""
+
     value: ox.NamedNode | ox.BlankNode | ox.Literal
     columns: tuple[str, ...] = ()
 
 
 @dataclass
 class MappedTriple:
+    """A mapped triple and every cell (or row) it came from."""
+
     triple: ox.Triple
     origins: set[Origin] = field(default_factory=set)
 
@@ -95,7 +106,12 @@ class ReferenceUse:
 
 
 def read_csv(path: Path, display: str | None = None) -> tuple[list[str], list[Row]]:
-    """The header and the rows of a CSV file (UTF-8, optional BOM), each row with its first line."""
+    """The header and the rows of a CSV file (UTF-8, optional BOM), each row with its first line.
+
+    Blank lines and lines whose first cell starts with '#' are no rows. Raises MappingError naming
+    ``display`` (and the line) for a file that cannot be read, has no header, is not UTF-8 CSV, or
+    has a row whose cells do not match the header.
+    """
     display = display or str(path)
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
@@ -169,6 +185,8 @@ class TermMap:
                                f"rml:reference, fnml:functionValue or rr:parentTriplesMap")
 
     def columns(self) -> tuple[str, ...]:
+        """The columns this map reads: its reference, the columns its template names, or its
+        function's parameters' columns."""
         if self.reference is not None:
             return (str(self.reference),)
         if self.template is not None:
@@ -178,7 +196,10 @@ class TermMap:
         return ()
 
     def values(self, row: Row) -> list[str]:
-        """The lexical values this map yields for ``row`` (none for a null)."""
+        """The lexical values this map yields for ``row`` (none for a null).
+
+        Raises MappingError naming a referenced column the source does not have.
+        """
         if self.constant is not None:
             return [str(self.constant)]
         if self.reference is not None:
@@ -208,6 +229,11 @@ class TermMap:
         return self.function.evaluate(row)
 
     def terms(self, row: Row) -> list[Term]:
+        """The RDF terms this map yields for ``row``: a relative IRI is resolved against the
+        mapping's base; a literal takes the map's language or datatype (a constant its own).
+
+        Raises MappingError at the cell for a value that makes no valid IRI, and as ``values`` does.
+        """
         columns = self.columns()
         if self.constant is not None and self.term_type != RR.Literal:
             return [Term(ox.NamedNode(str(self.constant)), columns)]
@@ -240,7 +266,6 @@ class FunctionCall:
     """An RML-FNML function value: the function (fno:executes) and its parameters."""
 
     def __init__(self, mapping: "Mapping", node, where: str):
-        from .mapping_functions import FUNCTIONS
         graph = mapping.graph
         self.where = where
         self.function = None
@@ -260,9 +285,13 @@ class FunctionCall:
         self.implementation: Callable = FUNCTIONS[self.function]
 
     def columns(self) -> tuple[str, ...]:
+        """The columns its parameters read."""
         return tuple(c for _, m in self.parameters for c in m.columns())
 
     def evaluate(self, row: Row) -> list[str]:
+        """The function's values for ``row``: each parameter is passed its one value, a list when
+        it has several, None when it has none; a None result gives no value, a list its items that
+        are not None. Raises MappingError as ``TermMap.values`` does."""
         arguments = {}
         for name, term_map in self.parameters:
             values = term_map.values(row)
@@ -275,11 +304,21 @@ class FunctionCall:
 
 @dataclass
 class PredicateObjectMap:
+    """The predicate and object maps of one rr:predicateObjectMap: every predicate goes with every
+    object."""
+
     predicates: list[TermMap]
     objects: list[TermMap]
 
 
 class TriplesMap:
+    """One triples map: its CSV logical source (resolved against the mapping's folder), subject map,
+    classes and predicate-object maps.
+
+    Raises MappingError naming the triples map for a missing logical source or subject map, a
+    source that is not ql:CSV, or a predicate-object map without a predicate or an object.
+    """
+
     def __init__(self, mapping: "Mapping", node):
         graph = mapping.graph
         self.node = node
@@ -317,7 +356,12 @@ def _constant_map(mapping, value, role, where) -> TermMap:
 
 
 class Mapping:
-    """An RML mapping document (Turtle) and its triples maps."""
+    """An RML mapping document (Turtle) and its triples maps; ``sources`` points logical sources
+    (by file name) at other files.
+
+    Raises MappingError for a missing file, a document that is not Turtle, one with no triples
+    map, or a triples map or term map that is wrong (it names which).
+    """
 
     def __init__(self, path: Path, *, sources: dict[str, Path] | None = None):
         self.path = Path(path)
@@ -341,14 +385,17 @@ class Mapping:
         self._joins: dict[tuple, dict] = {}
 
     def source_files(self) -> list[Path]:
+        """The CSV files the triples maps read, sorted."""
         return sorted({tm.source for tm in self.triples_maps.values()})
 
     def rows(self, source: Path) -> list[Row]:
+        """The rows of ``source``, read once. Raises MappingError as ``read_csv`` does."""
         if source not in self._rows:
             self._rows[source] = read_csv(source, _display(source))
         return self._rows[source][1]
 
     def header(self, source: Path) -> list[str]:
+        """The column names of ``source``, read once. Raises MappingError as ``read_csv`` does."""
         self.rows(source)
         return self._rows[source][0]
 
@@ -366,7 +413,11 @@ class Mapping:
                                                       str(om.term_type).rsplit("#", 1)[-1])
 
     def run(self) -> dict[ox.Triple, MappedTriple]:
-        """Map every row of every triples map; triples keyed by value, each with its origins."""
+        """Map every row of every triples map; triples keyed by value, each with its origins.
+
+        Raises MappingError for the first cell or term map that cannot be mapped, or for an
+        rr:parentTriplesMap that is not a triples map of this document.
+        """
         out: dict[ox.Triple, MappedTriple] = {}
         rdf_type = ox.NamedNode(str(RDF.type))
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..namespaces import ID_BASE, PREFIXES
+from ..errors import UsageError
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
@@ -176,6 +177,7 @@ def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) 
         t(node, LABEL, _lit(f"{name()} Daily News", "en"))
         publishers.append(node)
     sources = []
+    published: dict[str, str] = {}
     for i in range(max(3, cities // 10)):
         node = _id("source", f"report-{i}")
         year = rnd.randint(FIRST_YEAR, LAST_YEAR)
@@ -184,13 +186,21 @@ def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) 
         t(node, A, _iri(SCHEMA + "NewsArticle"))
         t(node, LABEL, _lit(title, "en"))
         t(node, _iri(DCT + "title"), _lit(title, "en"))
-        t(node, _iri(DCT + "publisher"), rnd.choice(publishers))
+        publisher = rnd.choice(publishers)
+        published.setdefault(publisher, node)
+        t(node, _iri(DCT + "publisher"), publisher)
         t(node, _iri(DCT + "issued"), _typed(f"{year}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}", "date"))
         t(node, _iri(SCHEMA + "url"), _typed(f"https://news.example.org/synth/{i}", "anyURI"))
         sources.append(node)
 
     def cite(node: str) -> None:
         t(node, DERIVED, rnd.choice(sources))
+
+    # Every entity cites a source (the shapes require it). Publishers, countries and institutions
+    # take theirs in turn rather than at random, so the random stream, and with it every other
+    # generated value, stays what it was.
+    for i, node in enumerate(publishers):   # a publisher is known from a source it published
+        t(node, DERIVED, published.get(node, sources[i % len(sources)]))
 
     # -- vocabularies
     sector_scheme = scheme("sectors", "Synthetic strategic sectors")
@@ -266,6 +276,7 @@ def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) 
         t(node, LABEL, _lit(hangul(), "ko"))
         t(node, _iri(SCHEMA + "identifier"), _lit(code))
         place_geometry(node, lat, lon)
+        t(node, DERIVED, sources[i % len(sources)])
         countries.append((node, lang, lat, lon))
 
     # -- cities, clusters, institutions
@@ -318,6 +329,7 @@ def _generate(w: _Writer, cities: int, seed: int, beside_shipped: bool = False) 
             t(inst, _iri(SCHEMA + "foundingDate"), _typed(rnd.randint(FIRST_YEAR, LAST_YEAR), "gYear"))
             if kind[0] == "university" and rnd.random() < 0.6:
                 t(inst, _iri(OWL + "sameAs"), _iri(f"https://ror.org/0{rnd.getrandbits(32):08x}"))
+            t(inst, DERIVED, sources[k % len(sources)])
             institutions.append(inst)
         city_nodes.append((node, country, areas))
 
@@ -433,14 +445,13 @@ def write(path: Path | str, *, cities: int, seed: int = 0, beside_shipped: bool 
 
     ``beside_shipped``: leave out what data/ states already (membership roles, unit labels), for
     data loaded into a store that holds the shipped data; alone it would not pass the shapes.
+    Raises UsageError for another extension or fewer than one city.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".nt", ".ttl"):
-        from ..errors import UsageError
         raise UsageError(f"{path}: synthetic data is written as .nt or .ttl, not {suffix or '(none)'}")
     if cities < 1:
-        from ..errors import UsageError
         raise UsageError("--cities must be at least 1")
     with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
         if suffix == ".ttl":

@@ -22,7 +22,7 @@ from rdflib import SH, XSD, URIRef
 from rdflib.collection import Collection
 
 from ..errors import InnographError
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, ID_BASE
 from ..store import Store
 from ..validation.shacl import shapes_graph
 
@@ -50,6 +50,10 @@ class TemplateError(InnographError):
 
 @dataclass
 class Column:
+    """One column of a template table: its name, the property it fills, whether it is required,
+    and what it takes (a datatype and the others the shapes also allow, a language, an IRI, a
+    source reference, allowed values), with the shape's message and pattern."""
+
     name: str
     path: URIRef
     required: bool
@@ -63,6 +67,9 @@ class Column:
     pattern: str | None = None
 
     def example(self) -> str:
+        """A value for the example row: the first allowed value, a placeholder address for a source
+        or a homepage/url column (empty for another IRI), a label for a language, else an example of
+        the datatype ('example' for text)."""
         if self.allowed:
             return self.allowed[0]
         if self.source:
@@ -105,12 +112,14 @@ def _instances(store: Store | None, cls: URIRef, limit: int = 200) -> list[str]:
     rows = store.query(
         "SELECT DISTINCT ?x WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* <%s> . ?x a ?c "
         "FILTER(isIRI(?x)) } ORDER BY ?x LIMIT %d" % (cls, limit))
-    from ..namespaces import ID_BASE
     return [r["x"].value.removeprefix(ID_BASE) for r in rows]
 
 
 def columns_for(cls: URIRef, store: Store | None = None) -> list[Column]:
-    """The table columns for instances of ``cls``, from the shapes (see the module docstring)."""
+    """The table columns for instances of ``cls``, from the shapes (see the module docstring).
+
+    Raises TemplateError, listing the classes that have shapes, when no shape targets ``cls``.
+    """
     shapes = shapes_graph()
     node_shapes = list(shapes.subjects(SH.targetClass, cls))
     if not node_shapes:
@@ -181,6 +190,9 @@ def _local(iri) -> str:
 
 
 def kind_of(cls: URIRef) -> str:
+    """The path segment of the instance IRIs of ``cls``: from the table of known classes
+    ('organization' for every kind of organisation, 'region' for schema:AdministrativeArea...),
+    else its local name in lower case."""
     return _KINDS.get(_local(cls), _local(cls).lower())
 
 
@@ -262,11 +274,15 @@ def _source_maps(source: str, column: str) -> str:
             f"    rr:predicateObjectMap [ rr:predicate dcterms:publisher ; rr:objectMap {call('igfn:publisherIri', ' ; rr:termType rr:IRI')} ] .\n"
             f"\n<#Publisher> a rr:TriplesMap ;\n    {source} ;\n"
             f"    rr:subjectMap {call('igfn:publisherIri', ' ; rr:termType rr:IRI ; rr:class org:FormalOrganization')} ;\n"
-            f"    rr:predicateObjectMap [ rr:predicate rdfs:label ; rr:objectMap {call('igfn:publisherLabel', EN)} ] .\n")
+            f"    rr:predicateObjectMap [ rr:predicate rdfs:label ; rr:objectMap {call('igfn:publisherLabel', EN)} ] ;\n"
+            # The publisher is known from the source it published (organisations must cite one).
+            f"    rr:predicateObjectMap [ rr:predicate prov:wasDerivedFrom ; rr:objectMap {call('igfn:sourceIri', ' ; rr:termType rr:IRI')} ] .\n")
 
 
 def write_template(cls_name: str, directory: Path, store: Store | None = None) -> tuple[Path, Path]:
-    """Write ``<name>.csv`` and ``<name>.rml.ttl`` for the class into ``directory``; their paths."""
+    """Write ``<name>.csv`` and ``<name>.rml.ttl`` for the class into ``directory`` (made if need
+    be); their paths. Raises TemplateError as ``class_iri`` and ``columns_for`` do, OSError when the
+    files cannot be written."""
     cls = class_iri(cls_name)
     columns = columns_for(cls, store)
     name = kind_of(cls) if _local(cls) == kind_of(cls) else _local(cls).lower()

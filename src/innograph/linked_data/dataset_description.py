@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..rdf.formats import rdf_format
-from ..rdf.jsonld import split_iri
+from ..rdf.formats import RDF_FORMATS, rdf_format
+from ..namespaces import split_iri
 from ..namespaces import PREFIXES
 from ..store import Store
 
@@ -30,7 +30,8 @@ XSD = PREFIXES["xsd"]
 SD = "http://www.w3.org/ns/sparql-service-description#"
 OWL_SAME_AS = PREFIXES["owl"] + "sameAs"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-DUMP_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdf")
+# Every registered RDF format is offered as a dump (read at use: a format registered later counts).
+DUMP_FORMATS = RDF_FORMATS
 EXAMPLE_KINDS = ("city", "alliance", "organization", "observation")
 # External datasets our owl:sameAs links point into: (slug, title, home page, IRI namespace).
 LINK_TARGETS = (
@@ -54,10 +55,14 @@ class Figures:
 
 
 def dataset_iri(base_iri: str) -> str:
+    """The IRI of the dataset's own description: ``<base_iri>void#innograph``."""
     return base_iri + "void#innograph"
 
 
 def figures(store: Store) -> Figures:
+    """The ``Figures`` of the store, read from every quad: a triple stated in several graphs counts
+    once (except in its graphs' own counts); the namespaces are those of ``PREFIXES`` that
+    predicates and classes come from. Raises StoreError when the store cannot be read."""
     triples: set = set()
     graphs: Counter = Counter()
     for quad in store.quads():
@@ -201,7 +206,7 @@ def void_description(store: Store, *, base_iri: str, server_url: str,
     add(service, DCAT + "servesDataset", dataset)
     add(service, DCTERMS + "title", text("innograph SPARQL 1.1 endpoint"))
 
-    for name in DUMP_FORMATS:
+    for name in [f.name for f in DUMP_FORMATS]:
         fmt = rdf_format(name)
         url = iri(f"{server_url}dumps/innograph.{name}")
         distribution = iri(f"{base_iri}void#dump-{name}")

@@ -36,6 +36,7 @@ class Description:
 
     @property
     def triples(self) -> list[ox.Triple]:
+        """The outgoing, incoming and label triples, in that order, each once."""
         seen: set[ox.Triple] = set()
         out = []
         for triple in self.outgoing + self.incoming + self.labels:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from .describing import Description, describe, local_path
-from ..namespaces import PREFIXES, sparql_prologue
+from ..namespaces import PREFIXES, compact_iri, sparql_prologue
 from ..store import Store
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -36,15 +36,7 @@ QUALIFIERS = {  # ig:valueQualifier -> (marker, what it means)
     IG + "UpperBound": ("<", "less than"),
     IG + "ApproachingFromBelow": ("≲", "approaching (nearly)"),
 }
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def curie(iri: str) -> str:
-    for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 def humanise(iri: str) -> str:
@@ -56,6 +48,9 @@ def humanise(iri: str) -> str:
 
 @dataclass
 class Link:
+    """An IRI as a page shows it: its label, and where it leads (this server's page for an IRI
+    under the base, else the IRI itself)."""
+
     iri: str
     label: str
     href: str
@@ -63,7 +58,8 @@ class Link:
 
     @property
     def curie(self) -> str:
-        return curie(self.iri)
+        """The IRI as ``prefix:local`` when a known prefix fits, else the IRI itself."""
+        return compact_iri(self.iri)
 
 
 @dataclass
@@ -79,12 +75,17 @@ class Value:
 
 @dataclass
 class PropertyRow:
+    """One predicate and its values: a row of a properties table."""
+
     predicate: Link
     values: list[Value]
 
 
 @dataclass
 class Source:
+    """A source the data was derived from (``prov:wasDerivedFrom``): its title (dcterms:title,
+    else its label), publisher, date (dcterms:issued, else dcterms:date) and web address (schema:url)."""
+
     link: Link
     title: str
     publisher: Link | None
@@ -94,6 +95,10 @@ class Source:
 
 @dataclass
 class Statistic:
+    """One observation whose area is the entity: the value as shown (thousands separated, ' %' for
+    percentages), unit, period, the qualifier's marker and meaning, breakdown (sector, population
+    group) and sources."""
+
     observation: Link
     indicator: Link | None
     value: str
@@ -107,6 +112,9 @@ class Statistic:
 
 @dataclass
 class MembershipRow:
+    """One membership in which the entity is the member or the organisation: role, start and end
+    (as written: year, year-month or date) and sources."""
+
     membership: Link
     member: Link
     organization: Link
@@ -118,6 +126,9 @@ class MembershipRow:
 
 @dataclass
 class RankingRow:
+    """One ranking result in which the entity is the ranked entity or the ranking: rank, edition
+    year, category, scope and sources."""
+
     result: Link
     ranking: Link | None
     entity: Link | None
@@ -130,6 +141,9 @@ class RankingRow:
 
 @dataclass
 class OutboundLink:
+    """A link off the site (an owl:sameAs target, foaf:homepage or schema:url) and the short text
+    shown for it."""
+
     kind: str          # Wikidata, GeoNames, ROR, official website, web address, same as
     text: str
     href: str
@@ -137,6 +151,9 @@ class OutboundLink:
 
 @dataclass
 class Neighbour:
+    """An IRI next to the entity in the page's picture: ``outgoing`` when the entity links to it,
+    ``predicate`` the link's name in words."""
+
     link: Link
     predicate: str
     outgoing: bool
@@ -144,6 +161,8 @@ class Neighbour:
 
 @dataclass
 class EntityPage:
+    """Everything an entity page shows, as plain data for the templates."""
+
     iri: str
     label: str
     label_lang: str | None
@@ -170,6 +189,9 @@ class Labeller:
         self._cache: dict[str, dict[str, list[str]]] = {}
 
     def all_labels(self, iri: str) -> dict[str, list[str]]:
+        """The labels of ``iri`` by language tag ('' for none), from the first of rdfs:label,
+        skos:prefLabel and dcterms:title it has; empty when it has none. Raises ValueError when
+        ``iri`` is not a valid IRI."""
         if iri not in self._cache:
             found: dict[str, list[str]] = {}
             node = ox.NamedNode(iri)
@@ -185,6 +207,9 @@ class Labeller:
         return self._cache[iri]
 
     def label(self, iri: str) -> tuple[str, str | None]:
+        """(label, language or None): English first, then untagged, then the first language in
+        alphabetical order. With no label: the last path segment of an IRI under the base, else
+        the local name in words (``humanise``)."""
         labels = self.all_labels(iri)
         for lang in ("en", "") + tuple(sorted(labels)):
             if labels.get(lang):
@@ -192,6 +217,7 @@ class Labeller:
         return (humanise(iri) if not iri.startswith(self.base_iri) else iri.rsplit("/", 1)[-1]), None
 
     def link(self, iri: str) -> Link:
+        """A ``Link`` to ``iri`` with its label, to this server's page when ``href_for`` has one."""
         href = self.href_for(iri)
         return Link(iri, self.label(iri)[0], href or iri, href is not None)
 
@@ -212,7 +238,7 @@ def _literal_value(literal: ox.Literal) -> Value:
         return Value(text=literal.value, lang=literal.language)
     if datatype == PREFIXES["xsd"] + "string":
         return Value(text=literal.value)
-    return Value(text=literal.value, datatype=curie(datatype))
+    return Value(text=literal.value, datatype=compact_iri(datatype))
 
 
 class _Reader:
@@ -482,6 +508,9 @@ def entity_page(store: Store, iri: str, base_iri: str,
 
 @dataclass
 class KindSummary:
+    """One kind of instance on the home page: its name (the path segment after ``<base>id/``), how
+    many there are, and the first few by label."""
+
     kind: str
     count: int
     examples: list[Link]

@@ -19,8 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from .describing import Description, describe
-from .entities import curie
-from ..namespaces import ONTOLOGY_GRAPH, PREFIXES
+from ..namespaces import ONTOLOGY_GRAPH, PREFIXES, compact_iri
 from ..store import Store
 from ..validation.shacl import SHAPES_FILE, load_turtle, to_rdflib
 
@@ -33,6 +32,8 @@ _SKIPPED_CONSTRAINT_KEYS = {RDF.type, SH.path, SH.message, RDFS.comment, RDFS.la
 
 @dataclass
 class TermRef:
+    """A reference to a term: its IRI, CURIE and where the page links it."""
+
     iri: str
     curie: str
     href: str          # '#Local' for our own terms, the IRI for reused ones
@@ -40,6 +41,9 @@ class TermRef:
 
 @dataclass
 class Constraint:
+    """One property shape of the SHACL shapes: its node shape, the classes that shape targets, its
+    path and rules as text, and its message."""
+
     shape: str          # the node shape's CURIE
     target: list[TermRef]
     path: str
@@ -49,6 +53,9 @@ class Constraint:
 
 @dataclass
 class Term:
+    """One class, property or named individual of the ontology, as its section of the page shows it
+    (labels English first; ``kind`` is 'class', 'individual' or the property's types)."""
+
     ref: TermRef
     local: str
     kind: str
@@ -65,6 +72,8 @@ class Term:
 
 @dataclass
 class Vocabulary:
+    """A reused vocabulary: its prefix, namespace and the terms of it the ontology mentions."""
+
     prefix: str
     namespace: str
     terms: list[TermRef]
@@ -72,6 +81,9 @@ class Vocabulary:
 
 @dataclass
 class OntologyModel:
+    """Everything the ontology page shows: metadata, our terms sorted by local name, the reused
+    vocabularies, the shapes for reused classes, and the triples the page was built from."""
+
     iri: str
     title: str
     description: str
@@ -111,7 +123,7 @@ def _ref(node, namespace: str) -> TermRef:
     if isinstance(node, rdflib.BNode):
         return TermRef(text, "(anonymous)", "#")
     local = text[len(namespace):] if text.startswith(namespace) else None
-    return TermRef(text, curie(text), f"#{local}" if local else text)
+    return TermRef(text, compact_iri(text), f"#{local}" if local else text)
 
 
 def _text(graph: rdflib.Graph, node, predicate) -> str:
@@ -127,12 +139,12 @@ def _render(graph: rdflib.Graph, node) -> str:
     if isinstance(node, rdflib.BNode):
         if graph.value(node, RDF.first) is not None or node == RDF.nil:
             return "(" + " ".join(_render(graph, item) for item in Collection(graph, node)) + ")"
-        inner = "; ".join(f"{curie(str(p))} {_render(graph, o)}" for p, o in sorted(graph.predicate_objects(node)))
+        inner = "; ".join(f"{compact_iri(str(p))} {_render(graph, o)}" for p, o in sorted(graph.predicate_objects(node)))
         return f"[{inner}]"
     if isinstance(node, rdflib.Literal):
         return str(node) if node.datatype and str(node.datatype).endswith(("integer", "boolean", "decimal")) \
             else f'"{node}"'
-    return curie(str(node))
+    return compact_iri(str(node))
 
 
 def _constraints(shapes: rdflib.Graph, namespace: str) -> list[Constraint]:
@@ -142,10 +154,10 @@ def _constraints(shapes: rdflib.Graph, namespace: str) -> list[Constraint]:
                          key=lambda r: r.curie)
         for property_shape in sorted(shapes.objects(node_shape, SH.property), key=str):
             path = shapes.value(property_shape, SH.path)
-            rules = [f"{curie(str(p))} {_render(shapes, o)}"
+            rules = [f"{compact_iri(str(p))} {_render(shapes, o)}"
                      for p, o in sorted(shapes.predicate_objects(property_shape))
                      if p not in _SKIPPED_CONSTRAINT_KEYS]
-            out.append(Constraint(shape=curie(str(node_shape)), target=targets,
+            out.append(Constraint(shape=compact_iri(str(node_shape)), target=targets,
                                   path=_render(shapes, path) if path is not None else "",
                                   rules=rules, message=_text(shapes, property_shape, SH.message)))
     return out
@@ -180,7 +192,7 @@ def ontology_model(store: Store, ontology_iri: str) -> OntologyModel:
     for property_type in PROPERTY_TYPES:
         for node in graph.subjects(RDF.type, property_type):
             if ours(node) and node not in properties:
-                kinds = sorted(curie(str(t)) for t in graph.objects(node, RDF.type))
+                kinds = sorted(compact_iri(str(t)) for t in graph.objects(node, RDF.type))
                 properties[node] = term(node, ", ".join(kinds))
     individuals = {}
     for node in set(graph.subjects(RDF.type, None)):
@@ -205,7 +217,7 @@ def ontology_model(store: Store, ontology_iri: str) -> OntologyModel:
                               for s in graph.objects(node, predicate)), key=lambda r: r.curie)
         item.range = sorted((_ref(s, namespace) for predicate in (RDFS.range, SCHEMA.rangeIncludes)
                              for s in graph.objects(node, predicate)), key=lambda r: r.curie)
-        item.constraints = by_path.get(curie(str(node)), [])
+        item.constraints = by_path.get(compact_iri(str(node)), [])
 
     used: dict[str, dict[str, TermRef]] = defaultdict(dict)
     for s, p, o in graph:

@@ -25,24 +25,12 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, split_iri
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _RESERVED_TERMS = {"id", "type"}
-# Namespaces tried longest first, so sdmx-dimension wins over a shorter overlapping prefix.
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-
-
-def split_iri(iri: str) -> tuple[str, str] | None:
-    """(prefix, local name) for an IRI in a known namespace, else None."""
-    for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            local = iri[len(namespace):]
-            if not local.startswith("//"):
-                return prefix, local
-    return None
 
 
 def _iris_of(quad) -> Iterable[str]:
@@ -219,6 +207,7 @@ def compact_quads(quads: Iterable[ox.Quad], context: dict) -> dict:
 
 
 def to_bytes(document: dict) -> bytes:
+    """``document`` as UTF-8 JSON, indented by two spaces, non-ASCII kept as is, ending in a newline."""
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
 

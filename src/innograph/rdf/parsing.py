@@ -27,7 +27,11 @@ def _line_column(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def check_safe(data: bytes, fmt: Format, source: str) -> None:
-    """Refuse input that could make a parser fetch or expand without bound; check UTF-8."""
+    """Refuse input that could make a parser fetch or expand without bound; check UTF-8.
+
+    Raises UnsafeInputError for RDF/XML with a DTD, RdfSyntaxError for bytes that are not UTF-8,
+    both naming ``source``, line and column.
+    """
     if fmt.name == "rdf":
         found = _DTD.search(data)
         if found:
@@ -73,7 +77,12 @@ def parse_bytes(data: bytes, fmt: Format, *, source: str = "request body", base_
 
 def parse_file(path: Path, fmt: Format | None = None, *, graph=None,
                base_iri: str | None = None) -> list[ox.Quad]:
-    """Parse one file; the format comes from its extension unless given."""
+    """Parse one file as ``parse_bytes`` does; the format comes from its extension unless given, the
+    base IRI is the file's own URI unless given.
+
+    Raises UnsupportedFormatError for an unknown extension, RdfSyntaxError (naming the file) when
+    it cannot be read or parsed, UnsafeInputError.
+    """
     fmt = fmt or rdf_format_for_path(path)
     try:
         data = path.read_bytes()
@@ -84,12 +93,18 @@ def parse_file(path: Path, fmt: Format | None = None, *, graph=None,
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus the RDF files inside named directories (sorted, not recursive)."""
+    """Files named directly, plus the RDF files inside named directories (sorted, not recursive).
+
+    Raises RdfSyntaxError naming a path that does not exist or a directory with no RDF files.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in RDF_EXTENSIONS
-                                and p.is_file()))
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in RDF_EXTENSIONS and p.is_file())
+            if not inside:
+                raise RdfSyntaxError(f"the folder holds no RDF files ({', '.join(sorted(RDF_EXTENSIONS))})",
+                                     source=str(path))
+            files.extend(inside)
         elif path.exists():
             files.append(path)
         else:

@@ -12,6 +12,7 @@ import io
 import json
 from dataclasses import dataclass
 from itertools import islice
+from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -25,6 +26,8 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 @dataclass
 class Rendered:
+    """A serialised result: the bytes, their format, whether the row cap cut it, and how much it holds."""
+
     body: bytes
     format: Format
     truncated: bool = False
@@ -32,6 +35,7 @@ class Rendered:
 
     @property
     def content_type(self) -> str:
+        """The Content-Type header of ``body``."""
         return self.format.content_type
 
 
@@ -100,44 +104,75 @@ def _tsv_field(term) -> str:
     return "" if term is None else str(term)
 
 
+SolutionsWriter = Callable[[list[str], list[list]], bytes]
+SOLUTION_WRITERS: dict[str, SolutionsWriter] = {}
+
+
+def solutions_writer(name: str) -> Callable[[SolutionsWriter], SolutionsWriter]:
+    """Register the writer of SELECT results for the results format ``name`` (see
+    ``formats.register_format``): it gets the variable names and the rows of terms (None unbound)."""
+    def register(writer: SolutionsWriter) -> SolutionsWriter:
+        SOLUTION_WRITERS[name] = writer
+        return writer
+    return register
+
+
+@solutions_writer("json")
+def _write_json(variables: list[str], rows: list[list]) -> bytes:
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@solutions_writer("xml")
+def _write_xml(variables: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    out.write('<?xml version="1.0" encoding="utf-8"?>\n'
+              '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
+    out.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables))
+    out.write("</head><results>")
+    for row in rows:
+        out.write("<result>")
+        out.write("".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                          for v, t in zip(variables, row) if t is not None))
+        out.write("</result>")
+    out.write("</results></sparql>\n")
+    return out.getvalue().encode()
+
+
+@solutions_writer("csv")
+def _write_csv(variables: list[str], rows: list[list]) -> bytes:
+    lines = [",".join(_csv_field(ox.Literal(v)) for v in variables)]
+    lines += [",".join(_csv_field(t) for t in row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@solutions_writer("tsv")
+def _write_tsv(variables: list[str], rows: list[list]) -> bytes:
+    lines = ["\t".join("?" + v for v in variables)]
+    lines += ["\t".join(_tsv_field(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def render_solutions(solutions: ox.QuerySolutions, fmt: Format, max_rows: int) -> Rendered:
+    """SELECT results in ``fmt``, cut after ``max_rows`` rows (``truncated`` says so).
+
+    Raises ValueError when ``fmt`` has no SELECT writer (an RDF format).
+    """
     variables = [v.value for v in solutions.variables]
     rows = list(islice(solutions, max_rows + 1))
     truncated = len(rows) > max_rows
     rows = rows[:max_rows]
     values = [[row[i] for i in range(len(variables))] for row in rows]
-    name = fmt.name
-    if name == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in values]
-        body = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False, separators=(",", ":")).encode()
-    elif name == "xml":
-        out = io.StringIO()
-        out.write('<?xml version="1.0" encoding="utf-8"?>\n'
-                  '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
-        out.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables))
-        out.write("</head><results>")
-        for row in values:
-            out.write("<result>")
-            out.write("".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                              for v, t in zip(variables, row) if t is not None))
-            out.write("</result>")
-        out.write("</results></sparql>\n")
-        body = out.getvalue().encode()
-    elif name == "csv":
-        lines = [",".join(_csv_field(ox.Literal(v)) for v in variables)]
-        lines += [",".join(_csv_field(t) for t in row) for row in values]
-        body = ("\r\n".join(lines) + "\r\n").encode()
-    elif name == "tsv":
-        lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join(_tsv_field(t) for t in row) for row in values]
-        body = ("\n".join(lines) + "\n").encode()
-    else:
-        raise ValueError(f"{name} is not a SELECT results format")
-    return Rendered(body, fmt, truncated, len(values))
+    writer = SOLUTION_WRITERS.get(fmt.name)
+    if writer is None:
+        raise ValueError(f"{fmt.name} is not a SELECT results format")
+    return Rendered(writer(variables, values), fmt, truncated, len(values))
 
 
 def render_boolean(value: ox.QueryBoolean | bool, fmt: Format) -> Rendered:
+    """An ASK result: the JSON or XML results document, in any other format ``true`` or ``false`` on
+    one line (ended by CRLF in CSV)."""
     flag = bool(value)
     if fmt.name == "json":
         body = json.dumps({"head": {}, "boolean": flag}).encode()
@@ -150,6 +185,11 @@ def render_boolean(value: ox.QueryBoolean | bool, fmt: Format) -> Rendered:
 
 
 def render_triples(triples, fmt: Format, max_rows: int, prefixes: dict[str, str] | None = None) -> Rendered:
+    """A graph result in the RDF format ``fmt``, cut after ``max_rows`` triples (``truncated`` says so).
+
+    A quad format puts every triple in the default graph; ``prefixes`` are declared in Turtle, TriG
+    and RDF/XML. Raises ValueError when ``fmt`` is not an RDF format.
+    """
     items = list(islice(triples, max_rows + 1))
     truncated = len(items) > max_rows
     items = items[:max_rows]
@@ -163,6 +203,10 @@ def render_triples(triples, fmt: Format, max_rows: int, prefixes: dict[str, str]
 
 
 def render(result, fmt: Format, max_rows: int, prefixes: dict[str, str] | None = None) -> Rendered:
+    """Any query result (SELECT, ASK or graph) in ``fmt``, cut after ``max_rows`` rows or triples.
+
+    Raises ValueError for a SELECT or graph result in a format that cannot hold it.
+    """
     kind = kind_of(result)
     if kind == "select":
         return render_solutions(result, fmt, max_rows)
@@ -172,6 +216,7 @@ def render(result, fmt: Format, max_rows: int, prefixes: dict[str, str] | None =
 
 
 def default_format(kind: str) -> Format:
+    """The format a result of ``kind`` gets when none is asked for: Turtle for 'graph', else SPARQL JSON."""
     return rdf_format("ttl") if kind == "graph" else result_format("json")
 
 

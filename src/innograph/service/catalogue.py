@@ -13,7 +13,8 @@ string, integer, decimal, year, date, boolean; text in parentheses at the end is
 A parameter without a default is required, unless the query leaves it open itself with
 ``VALUES ?NAME { UNDEF }`` (then an absent value leaves the variable unbound). Values are bound
 as typed RDF terms through pyoxigraph's substitutions, never pasted into the query text, so a value
-cannot change the query's meaning.
+cannot change the query's meaning. ``# defaultView: map`` (table, chart, map, graph or timeline)
+names the result view the query page shows first.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from typing import Mapping
 
 import pyoxigraph as ox
 
-from ..errors import NotFound, UsageError
+from ..errors import NotFound, UsageError, did_you_mean
 from ..namespaces import ID_BASE, PREFIXES
+from ..rdf.parsing import parse_term
+from ..rdf.sparql import inject_values, parse_header
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RESULT_VIEWS = ("table", "chart", "map", "graph", "timeline")   # the query page's result views
 TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
-_HEADER = re.compile(r"^#\s*(?P<key>title|description|param|binding)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 _HELP = re.compile(r"(?:^|\s)\((?P<help>.*)\)\s*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -42,6 +45,9 @@ _RELATIVE_ID = re.compile(r"^[a-z-]+/[a-z0-9][a-z0-9/-]*$")
 
 @dataclass(frozen=True)
 class Parameter:
+    """One ``# param:`` line: the variable it binds (without ``?``), its type (one of ``TYPES``),
+    its default (as text, quotes removed) and its help."""
+
     name: str
     type: str
     default: str | None = None
@@ -50,6 +56,7 @@ class Parameter:
 
     @property
     def required(self) -> bool:
+        """True when a value must be given: no default, and the query does not leave it open."""
         return self.default is None and not self.optional
 
     def bind(self, value: str) -> ox.NamedNode | ox.Literal:
@@ -62,6 +69,7 @@ class Parameter:
                              f"({exc})") from None
 
     def to_json(self) -> dict:
+        """Name, type, default, whether it is required, and help, for the HTTP listing."""
         return {"name": self.name, "type": self.type, "default": self.default,
                 "required": self.required, "help": self.help}
 
@@ -122,6 +130,8 @@ _BINDERS = {"iri": _iri, "string": ox.Literal, "integer": _integer, "decimal": _
 
 @dataclass
 class NamedQuery:
+    """One ``.rq`` file: its name (the file stem), text, path and what its header says."""
+
     name: str
     text: str
     path: Path
@@ -132,6 +142,8 @@ class NamedQuery:
     # or "values" (a VALUES block at the top of the WHERE group). Oxigraph plans a query before it
     # sees substitutions, and for some queries the plan only fits when it can see the constant.
     binding: str = "substitute"
+    # The result view the query page opens first (``#defaultView:Map``, as on Wikidata Query Service).
+    default_view: str | None = None
 
     def bind(self, values: Mapping[str, str]) -> dict[str, str]:
         """Substitutions for ``values`` (request parameters), as variable -> N-Triples term.
@@ -157,75 +169,75 @@ class NamedQuery:
         return bound
 
     def prepare(self, values: Mapping[str, str]) -> tuple[str, dict[str, str] | None]:
-        """(query text, substitutions) for ``values``, bound the way the query's header asks."""
+        """(query text, substitutions) for ``values``, bound the way the query's header asks.
+
+        Raises UsageError as ``bind`` does; with ``# binding: values``, also as ``inject_values``
+        does (UsageError for the short CONSTRUCT WHERE form, SyntaxError for no WHERE group).
+        """
         bound = self.bind(values)
         if self.binding != "values" or not bound:
             return self.text, bound or None
-        from ..rdf.parsing import parse_term
-        from ..store.remote import inject_values
         return inject_values(self.text, {ox.Variable(k): parse_term(v) for k, v in bound.items()}), None
 
     def to_json(self) -> dict:
+        """Name, title, description, parameters and query text, for the HTTP listing."""
         return {"name": self.name, "title": self.title, "description": self.description,
-                "parameters": [p.to_json() for p in self.parameters], "query": self.text}
+                "parameters": [p.to_json() for p in self.parameters], "query": self.text,
+                "defaultView": self.default_view}
+
+
+def _parameter(path: Path, number: int, value: str, text: str) -> Parameter:
+    """One ``# param: NAME TYPE [DEFAULT] [(help)]`` line; UsageError with file:line when malformed."""
+    help_match = _HELP.search(value)
+    help_text = help_match.group("help").strip() if help_match else ""
+    if help_match:
+        value = value[:help_match.start()].strip()
+    parts = value.split(None, 2)
+    if len(parts) < 2:
+        raise UsageError(f"{path}:{number}: '# param:' needs NAME TYPE [DEFAULT], got {value!r}")
+    name, kind = parts[0].lstrip("?$"), parts[1].lower()
+    default = parts[2].strip() if len(parts) > 2 else None
+    if default and len(default) >= 2 and default[0] == default[-1] and default[0] in "\"'":
+        default = default[1:-1]
+    if not _NAME.match(name):
+        raise UsageError(f"{path}:{number}: parameter name {name!r} is not a SPARQL variable name")
+    if kind not in TYPES:
+        raise UsageError(f"{path}:{number}: parameter {name!r} has unknown type {kind!r}; "
+                         f"use one of {', '.join(TYPES)}")
+    open_values = re.compile(rf"VALUES\s+[?$]{name}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
+    param = Parameter(name, kind, default, help_text, optional=default is None and bool(open_values.search(text)))
+    if default is not None:
+        try:
+            param.bind(default)
+        except UsageError as exc:
+            raise UsageError(f"{path}:{number}: default of {exc}") from None
+    return param
 
 
 def read_query(path: Path) -> NamedQuery:
-    """Parse one ``.rq`` file's header. Raises UsageError with file:line for a malformed header."""
+    """Parse one ``.rq`` file's header; the title defaults to the name in words.
+
+    Raises UsageError with file:line for a malformed header, and naming the file for a syntax error
+    or a parameter pyoxigraph cannot bind (tried once on an empty store); OSError or
+    UnicodeDecodeError when the file cannot be read.
+    """
     text = path.read_text(encoding="utf-8")
     query = NamedQuery(name=path.stem, text=text, path=path)
-    descriptions: list[str] | None = None     # lines of the description while it is being read
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        match = _HEADER.match(stripped)
-        if not match:
-            if descriptions is not None:
-                continuation = stripped.lstrip("#").strip()
-                if continuation:
-                    descriptions.append(continuation)
-                    query.description = " ".join(descriptions)
-            continue
-        key, value = match.group("key").lower(), match.group("value")
-        descriptions = None
+    for number, key, value in parse_header(text):
         if key == "title":
             query.title = value
         elif key == "description":
-            descriptions = [value]
             query.description = value
+        elif key == "defaultview":
+            if value.lower() not in RESULT_VIEWS:
+                raise UsageError(f"{path}:{number}: '# defaultView:' is one of {', '.join(RESULT_VIEWS)}, got {value!r}")
+            query.default_view = value.lower()
         elif key == "binding":
             if value.lower() not in ("substitute", "values"):
                 raise UsageError(f"{path}:{number}: '# binding:' is 'substitute' or 'values', got {value!r}")
             query.binding = value.lower()
         elif key == "param":
-            help_match = _HELP.search(value)
-            help_text = help_match.group("help").strip() if help_match else ""
-            if help_match:
-                value = value[:help_match.start()].strip()
-            parts = value.split(None, 2)
-            if len(parts) < 2:
-                raise UsageError(f"{path}:{number}: '# param:' needs NAME TYPE [DEFAULT], got {value!r}")
-            name, kind = parts[0].lstrip("?$"), parts[1].lower()
-            default = parts[2].strip() if len(parts) > 2 else None
-            if default and len(default) >= 2 and default[0] == default[-1] and default[0] in "\"'":
-                default = default[1:-1]
-            if not _NAME.match(name):
-                raise UsageError(f"{path}:{number}: parameter name {name!r} is not a SPARQL variable name")
-            if kind not in TYPES:
-                raise UsageError(f"{path}:{number}: parameter {name!r} has unknown type {kind!r}; "
-                                 f"use one of {', '.join(TYPES)}")
-            open_values = re.compile(rf"VALUES\s+[?$]{name}\s*\{{\s*UNDEF\s*\}}", re.IGNORECASE)
-            param = Parameter(name, kind, default, help_text,
-                              optional=default is None and bool(open_values.search(text)))
-            if default is not None:
-                try:
-                    param.bind(default)
-                except UsageError as exc:
-                    raise UsageError(f"{path}:{number}: default of {exc}") from None
-            query.parameters.append(param)
+            query.parameters.append(_parameter(path, number, value, text))
     if not query.title:
         query.title = query.name.replace("-", " ").replace("_", " ").capitalize()
     _check_bindable(query)
@@ -260,13 +272,15 @@ def _check_bindable(query: NamedQuery) -> None:
 
 @dataclass
 class Catalogue:
+    """The named queries of a directory, by name, and a message for each file left out."""
+
     queries: dict[str, NamedQuery]
     problems: list[str]              # files that could not be read, with the reason
 
     def get(self, name: str) -> NamedQuery:
+        """The query called ``name``. Raises NotFound suggesting the closest names."""
         if name not in self.queries:
-            known = ", ".join(sorted(self.queries)) or "none yet"
-            raise NotFound(f"no named query {name!r}; known: {known}")
+            raise NotFound(did_you_mean(name, self.queries, "named query"))
         return self.queries[name]
 
 
@@ -277,7 +291,8 @@ RECHECK_SECONDS = 1.0
 
 
 def load_catalogue(directory: Path) -> Catalogue:
-    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue).
+    """Every ``*.rq`` in ``directory`` (absent directory: an empty catalogue). A file that cannot
+    be read, or whose header or query is wrong, is left out and named in ``problems``.
 
     Parsed once and kept until a file is added, removed or modified; the files are looked at again
     (stat) at most every RECHECK_SECONDS.

@@ -24,227 +24,18 @@ import queue
 import re
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Iterable, Mapping
-from urllib.parse import urljoin, urlsplit
+from dataclasses import dataclass
+from typing import Mapping
 
 import pyoxigraph as ox
 
 from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
-                     StoreError, ValidationFailed)
-
-# -- lexical inspection ----------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<pname>(?:[^\W\d][\w\-.]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%]))*)
-  | (?P<word>[^\W\d][\w\-]*)
-  | (?P<open><<|[{(\[])
-  | (?P<close>>>|[})\]])
-  | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
-
-_FORMS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-@dataclass
-class Token:
-    kind: str
-    text: str
-    start: int
-    depth: int          # nesting depth before this token
-
-
-@dataclass
-class QueryShape:
-    """What the lexical pass learnt about a query or update."""
-
-    form: str                       # select | ask | construct | describe | update
-    depth: int                      # deepest nesting of { ( [ <<
-    has_dataset: bool = False       # FROM / FROM NAMED in a query
-    has_using: bool = False         # USING / USING NAMED / WITH in an update
-    services: list[str] = field(default_factory=list)
-    tokens: list[Token] = field(default_factory=list, repr=False)
-
-    @property
-    def kind(self) -> str:
-        """'select', 'ask' or 'graph' (how the results are serialised)."""
-        return "graph" if self.form in {"construct", "describe"} else self.form
-
-
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _unescape_iri(text: str) -> str:
-    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    depth = 0
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind in {"ws", "comment"}:
-            continue
-        tokens.append(Token(kind, match.group(), match.start(), depth))
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-    return tokens
-
-
-def _resolve(token: Token, prefixes: Mapping[str, str], base: str | None) -> str | None:
-    if token.kind == "iri":
-        iri = _unescape_iri(token.text[1:-1])
-        return urljoin(base, iri) if base else iri
-    if token.kind == "pname":
-        prefix, _, local = token.text.partition(":")
-        if prefix not in prefixes:
-            return None
-        return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-    return None
-
-
-def _under(iri: str, prefix: str) -> bool:
-    """True when ``iri`` starts with ``prefix`` *and* names the same host and port.
-
-    A bare string prefix is not enough: with an allowed prefix written without its final slash,
-    ``http://example.org@127.0.0.1:8080/`` (user info) or ``http://example.org.attacker.net/``
-    start with ``http://example.org`` yet connect elsewhere. User info is never allowed.
-    """
-    if not iri.startswith(prefix):
-        return False
-    try:
-        target, allowed = urlsplit(iri), urlsplit(prefix)
-        if target.username is not None or target.password is not None:
-            return False
-        return (target.scheme.lower(), target.hostname, target.port) == \
-            (allowed.scheme.lower(), allowed.hostname, allowed.port)
-    except ValueError:      # a port that is not a number, an unbalanced IPv6 bracket
-        return False
-
-
-def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[str] = (),
-            load_allow: Iterable[str] = ()) -> QueryShape:
-    """Check a query (or update) before pyoxigraph sees it.
-
-    Raises QueryRefused (HTTP 400) for nesting deeper than ``max_depth``, for a SERVICE whose
-    endpoint is not under one of ``service_allow`` (or is a variable), and for a LOAD whose source
-    is not under one of ``load_allow``. The message says where (line:column).
-    """
-    tokens = tokenize(text)
-    service_allow, load_allow = tuple(service_allow), tuple(load_allow)
-    deepest = 0
-    for token in tokens:
-        if token.kind == "open" and token.depth + 1 > deepest:
-            deepest = token.depth + 1
-            if deepest > max_depth:
-                line, column = _line_column(text, token.start)
-                raise QueryRefused(
-                    f"line {line}:{column}: the query is nested more than {max_depth} levels deep "
-                    f"(brackets {{ ( [ counted); simplify it or raise INNOGRAPH_MAX_QUERY_DEPTH")
-    shape = QueryShape(form="update" if update else "select", depth=deepest, tokens=tokens)
-    prefixes: dict[str, str] = {}
-    base: str | None = None
-    form_found = update
-    words = [(i, t) for i, t in enumerate(tokens)]
-    for i, token in words:
-        upper = token.text.upper() if token.kind == "word" else ""
-        following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname" \
-                and tokens[i + 2].kind == "iri":
-            iri = _resolve(tokens[i + 2], {}, base)
-            prefixes[tokens[i + 1].text[:-1]] = iri
-        elif upper == "BASE" and following is not None and following.kind == "iri":
-            base = _resolve(following, {}, base)
-        elif upper in _FORMS and not form_found:
-            shape.form = _FORMS[upper]
-            form_found = True
-        elif upper == "FROM" and not update:
-            shape.has_dataset = True
-        elif upper in {"USING", "WITH"} and update:
-            shape.has_using = True
-        elif upper in {"SERVICE", "LOAD"}:
-            if upper == "LOAD" and not update:
-                continue
-            j = i + 1
-            if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "SILENT":
-                j += 1
-            target = tokens[j] if j < len(tokens) else None
-            line, column = _line_column(text, token.start)
-            where = f"line {line}:{column}"
-            allow, setting = (service_allow, "INNOGRAPH_SERVICE_ALLOW") if upper == "SERVICE" \
-                else (load_allow, "INNOGRAPH_LOAD_ALLOW")
-            if target is not None and target.kind == "var":
-                raise QueryRefused(f"{where}: SERVICE {target.text} is refused: the endpoint of a "
-                                   f"federated query must be a fixed IRI on the allow-list")
-            iri = _resolve(target, prefixes, base) if target is not None else None
-            if iri is None:
-                # Fail closed: whatever this is, it is not an IRI we can check against the list.
-                raise QueryRefused(f"{where}: {upper} is refused: its endpoint is not an IRI this "
-                                   f"server can check against the allow-list ({setting})")
-            if not any(_under(iri, prefix) for prefix in allow):
-                allowed = ", ".join(allow) if allow else "none are allowed on this server"
-                raise QueryRefused(f"{where}: {upper} <{iri}> is refused: it is not under an "
-                                   f"allowed prefix ({allowed}; setting {setting})")
-            if upper == "SERVICE":
-                shape.services.append(iri)
-    return shape
-
-
-def add_using(text: str, shape: QueryShape, using: list[str], using_named: list[str]) -> str:
-    """The update with ``USING <g>`` / ``USING NAMED <g>`` added to each DELETE/INSERT ... WHERE.
-
-    This is what the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` mean. An update
-    that has its own USING or WITH cannot also take them (UsageError, HTTP 400).
-    """
-    if not using and not using_named:
-        return text
-    if shape.has_using:
-        from ..errors import UsageError
-        raise UsageError("the update has its own USING or WITH clause: it cannot also take "
-                         "using-graph-uri or using-named-graph-uri parameters")
-    clause = " ".join([f"USING <{g}>" for g in using] + [f"USING NAMED <{g}>" for g in using_named])
-    tokens = shape.tokens
-    edits: list[tuple[int, int, str]] = []   # (start, end, replacement)
-    operation_start = 0
-    for i, token in enumerate(tokens + [Token("other", ";", len(text), 0)]):
-        if not (token.kind == "other" and token.text == ";" and token.depth == 0):
-            continue
-        op = tokens[operation_start:i]
-        operation_start = i + 1
-        top = [t for t in op if t.depth == 0 and t.kind == "word"]
-        if not top or top[0].text.upper() not in {"DELETE", "INSERT"}:
-            continue
-        second = top[1].text.upper() if len(top) > 1 else ""
-        if second == "DATA":
-            continue
-        if top[0].text.upper() == "DELETE" and second == "WHERE":
-            # DELETE WHERE {P} is DELETE {P} WHERE {P}; only the long form can carry USING.
-            pattern_start = next(t for t in op if t.kind == "open" and t.depth == 0)
-            close = next((t for t in op if t.kind == "close" and t.depth == 1
-                          and t.start > pattern_start.start), None)
-            if close is None:
-                continue
-            pattern = text[pattern_start.start:close.start + 1]
-            edits.append((top[1].start, close.start + 1, f"{pattern} {clause} WHERE {pattern}"))
-            continue
-        where = next((t for t in top[1:] if t.text.upper() == "WHERE"), None)
-        if where is not None:
-            edits.append((where.start, where.start, clause + " "))
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
-
+                     StoreError, StoreTimeout, ValidationFailed)
+from ..namespaces import PREFIXES
+from ..search import following_change, worker_functions
+from ..rdf.formats import rdf_format, result_format
+from ..rdf.results import default_format, kind_of, render
+from .loading import check_change
 
 # -- worker processes ------------------------------------------------------------------------------
 
@@ -280,10 +71,11 @@ def _graph_term(iri: str):
     return ox.DefaultGraph() if iri == "" else ox.NamedNode(iri)
 
 
-def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
-    """Run and render one query on a pyoxigraph store (in the worker process)."""
+def evaluate(store: ox.Store, request: QueryRequest, functions: Mapping | None = None) -> QueryOutcome:
+    """Run and render one query on a pyoxigraph store (in the worker process). ``functions``: the
+    custom SPARQL functions the query may call (``ig:search``, see innograph.search.sparql)."""
 
-    kwargs: dict = {"base_iri": request.base_iri}
+    kwargs: dict = {"base_iri": request.base_iri, "custom_functions": functions}
     if request.default_graphs is not None or request.named_graphs is not None:
         kwargs["default_graph"] = [_graph_term(g) for g in request.default_graphs or []]
         if request.named_graphs is not None:
@@ -299,10 +91,6 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryOutcome:
 def rendered_outcome(result, request: QueryRequest) -> QueryOutcome:
     """``result`` serialised in the format ``request`` asks for (its kind's default if that format
     does not fit), with the row cap applied."""
-    from ..rdf.formats import rdf_format, result_format
-    from ..namespaces import PREFIXES
-    from ..rdf.results import default_format, kind_of, render
-
     kind = kind_of(result)
     try:
         fmt = rdf_format(request.format) if kind == "graph" else result_format(request.format)
@@ -320,6 +108,7 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
     """Serve requests from the parent until it says stop (None) or goes away."""
     store = None
     generation = None
+    search_functions = worker_functions(path)
     while True:
         try:
             message = conn.recv()
@@ -335,7 +124,7 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
                         store = None
                         store = ox.Store.read_only(path)
                         generation = wanted
-                    outcome = evaluate(store, request) if request is not None else None
+                    outcome = evaluate(store, request, search_functions()) if request is not None else None
                     break
                 except (OSError, RuntimeError) as exc:
                     # A read-only open is a snapshot of the primary's files; a compaction in the
@@ -462,7 +251,7 @@ class QueryPool:
         if reply[0] == "ok":
             return reply[1]
         if reply[0] == "syntax":
-            raise QuerySyntaxError(f"syntax error in the query: {reply[1]}")
+            raise QuerySyntaxError(syntax_error_message(request.sparql, reply[1]))
         name, message = reply[1], reply[2]
         if reply[0] == "failure":
             raise StoreError(message)
@@ -513,7 +302,6 @@ class RemoteExecutor:
 
     def run(self, request: QueryRequest, timeout: float | None = None) -> QueryOutcome:
         """Evaluate ``request`` remotely. Raises QuerySyntaxError, QueryTimeout or StoreError."""
-        from ..errors import StoreTimeout
 
         kwargs: dict = {}
         if request.default_graphs is not None or request.named_graphs is not None:
@@ -526,11 +314,21 @@ class RemoteExecutor:
         try:
             result = self.store.query(request.sparql, **kwargs)
         except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the query: {exc}") from None
+            raise QuerySyntaxError(syntax_error_message(request.sparql, str(exc))) from None
         except StoreTimeout:
             raise QueryTimeout(f"the remote store did not answer within the time limit of "
                                f"{self.timeout:g} s (setting INNOGRAPH_QUERY_TIMEOUT)") from None
         return rendered_outcome(result, request)
+
+
+# -- syntax errors ---------------------------------------------------------------------------------
+
+
+
+def syntax_error_message(sparql: str, detail: str) -> str:
+    """The error for a query pyoxigraph could not parse, with the parser's line:column. (An
+    undeclared prefix never gets here: the query path names it before, ``rdf.sparql``.)"""
+    return f"syntax error in the query: {detail}"
 
 
 # -- updates ---------------------------------------------------------------------------------------
@@ -578,7 +376,6 @@ class UpdateRunner:
 
     def update(self, sparql: str):
         """Validate and apply an update. Raises ValidationFailed (nothing written), QuerySyntaxError."""
-        from .loading import check_change
         with self.lock:
             added, removed = self.effect(sparql)
             if added or removed:
@@ -587,44 +384,45 @@ class UpdateRunner:
                     raise ValidationFailed(report)
             # The same update on the same state (we hold the write lock) has the same effect;
             # only UUID()/NOW()/BNODE()/RAND() values can differ from the ones validated.
-            self.store.update(sparql)
+            with following_change(self.store, added=added, removed=removed, exact_effect=True):
+                self.store.update(sparql)
             self._committed()
             return added, removed
 
     def replace_graph(self, graph, quads: list[ox.Quad]) -> bool:
         """Replace a graph (GSP PUT); True if the graph is new."""
-        from .loading import check_change
         with self.lock:
             existed = self.graph_exists(graph)
             report = check_change(self.store, replace={graph: quads})
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.replace_graphs({graph: quads})
+            with following_change(self.store, added=quads, replaced=[graph]):
+                self.store.replace_graphs({graph: quads})
             self._committed()
             return not existed
 
     def merge_graph(self, graph, quads: list[ox.Quad]) -> bool:
         """Add quads to a graph (GSP POST); True if the graph is new."""
-        from .loading import check_change
         with self.lock:
             existed = self.graph_exists(graph)
             report = check_change(self.store, add=quads)
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.add(quads)
+            with following_change(self.store, added=quads):
+                self.store.add(quads)
             self._committed()
             return not existed
 
     def delete_graph(self, graph) -> bool:
         """Remove a graph (GSP DELETE); False if there was no such graph (nothing done)."""
-        from .loading import check_change
         with self.lock:
             if not self.graph_exists(graph):
                 return False
             report = check_change(self.store, replace={graph: []})
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.drop_graph(graph)
+            with following_change(self.store, replaced=[graph]):
+                self.store.drop_graph(graph)
             self._committed()
             return True
 

@@ -21,7 +21,9 @@ from ..errors import ValidationFailed
 from ..rdf.formats import rdf_format_for_path
 from ..namespaces import ONTOLOGY_GRAPH, graph_iri
 from ..rdf.parsing import expand_paths, parse_file
-from ..store import GraphName, Store
+from ..store import GraphName, OxigraphStore, Store
+from ..search import following_change
+
 from ..validation.shacl import (ONTOLOGY_FILE, ValidationReport, Violation, graph_from_quads, shorten, to_rdflib, validate,
                          validate_quads)
 
@@ -173,7 +175,9 @@ def _with_warnings(report: ValidationReport, twice: Mapping) -> ValidationReport
 
 
 def commit(store: Store, graphs: Mapping[GraphName, list[ox.Quad]]) -> None:
-    store.replace_graphs(graphs)
+    """Replace ``graphs`` in one transaction; the search index follows."""
+    with following_change(store, added=[q for quads in graphs.values() for q in quads], replaced=graphs):
+        store.replace_graphs(graphs)
 
 
 def load_validated(store: Store, paths: Iterable[Path], *, dry_run: bool = False,
@@ -195,3 +199,17 @@ def load_validated(store: Store, paths: Iterable[Path], *, dry_run: bool = False
         commit(store, graphs)
         result.committed = True
     return result
+
+
+def validate_sources(paths: Iterable[Path], *, store: Store | None = None) -> ValidationReport:
+    """The SHACL report of the RDF files ``paths``, nothing written: judged alone with the ontology
+    (``store`` None) or as ``store`` would be after loading them. Raises RdfSyntaxError."""
+    graphs, _files = parse_sources(paths)
+    if store is not None:
+        return check_change(store, replace=graphs)
+    graphs.update(ontology_graph_quads())
+    scratch = OxigraphStore(None)
+    try:
+        return check_change(scratch, replace=graphs)
+    finally:
+        scratch.close()

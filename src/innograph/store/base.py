@@ -33,26 +33,42 @@ class Store(ABC):
     def query(self, sparql: str, *, default_graphs: list[GraphName] | None = None,
               named_graphs: list[ox.NamedNode] | None = None,
               substitutions: Mapping[ox.Variable, object] | None = None) -> QueryResult:
-        """Evaluate a SPARQL 1.1 query. Raises SyntaxError (pyoxigraph's) for a malformed query."""
+        """Evaluate a SPARQL 1.1 query.
+
+        The default graph is the union of all graphs unless ``default_graphs`` names it;
+        ``named_graphs`` limits what GRAPH sees; ``substitutions`` bind variables to terms. Raises
+        SyntaxError (pyoxigraph's) for a malformed query, StoreError when the store cannot answer.
+        """
 
     @abstractmethod
     def update(self, sparql: str) -> None:
-        """Apply a SPARQL 1.1 update in one transaction."""
+        """Apply a SPARQL 1.1 update in one transaction.
+
+        Raises SyntaxError for a malformed update, StoreError when the store is read-only or the
+        write fails (nothing is applied).
+        """
 
     @abstractmethod
     def replace_graphs(self, graphs: Mapping[GraphName, Iterable[ox.Quad]]) -> None:
-        """Replace each named graph with the given quads, all in one transaction."""
+        """Replace each named graph with the given quads, all in one transaction.
+
+        A named graph given no quads still exists afterwards, empty. Raises StoreError when the
+        store is read-only or the write fails (nothing is changed).
+        """
 
     @abstractmethod
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads in one transaction."""
+        """Add quads in one transaction. Raises StoreError when the store is read-only or the write
+        fails (nothing is added)."""
 
     @abstractmethod
     def drop_graph(self, graph: GraphName) -> None:
-        """Remove a graph and its triples (the default graph is emptied, not removed)."""
+        """Remove a graph and its triples (the default graph is emptied, not removed); a graph that
+        does not exist is no error. Raises StoreError when the store is read-only or the write fails."""
 
     @abstractmethod
-    def graph_names(self) -> list[ox.NamedNode]: ...
+    def graph_names(self) -> list[ox.NamedNode]:
+        """The named graphs, sorted by IRI."""
 
     @abstractmethod
     def quads(self, graph: GraphName | None = None) -> Iterator[ox.Quad]:
@@ -64,6 +80,7 @@ class Store(ABC):
         """The quads matching a pattern (None matches anything), from every graph."""
 
     def count(self, graph: GraphName | None = None) -> int:
+        """How many quads the store holds, or one graph holds."""
         return sum(1 for _ in self.quads(graph))
 
     def describe(self, nodes: Iterable, *, predicate: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -90,7 +107,9 @@ class Store(ABC):
 
     @abstractmethod
     def dump(self, fmt: Format, graph: GraphName | None = None, prefixes: dict[str, str] | None = None) -> bytes:
-        """The whole dataset (quad formats) or one graph (any format) serialised."""
+        """The whole dataset (quad formats) or one graph (any format) serialised; ``prefixes`` are
+        declared in Turtle, TriG and RDF/XML. Raises UsageError for the whole dataset in a format
+        that holds one graph."""
 
     def close(self) -> None:
         """Release files and locks."""

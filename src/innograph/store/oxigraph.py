@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import StoreError, UsageError
-from .base import GraphName, Store
+from .base import Store
 
 def _open_read_only(path: Path, attempts: int = 50) -> ox.Store:
     """Open a read-only view of an on-disk store another process (or this one) may be writing.
@@ -36,7 +36,12 @@ FIRST_LOAD_MARKER = "innograph-first-load-in-progress"
 
 
 class OxigraphStore(Store):
-    """Oxigraph embedded: on disk under ``path``, or in memory when ``path`` is None."""
+    """Oxigraph embedded: on disk under ``path``, or in memory when ``path`` is None.
+
+    Opening raises StoreError when another process holds the store, when a read-only open finds no
+    store or a first load still being written, or when the directory cannot be opened. A read-write
+    open first empties a store whose first load was interrupted.
+    """
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
@@ -123,6 +128,9 @@ class OxigraphStore(Store):
             raise StoreError(f"{self.location}: the update was not applied: {exc}") from None
 
     def replace_graphs(self, graphs) -> None:
+        """As ``Store.replace_graphs``. Into an empty store the quads go in by the bulk loader, which
+        is not one transaction: a failure empties the store again (the state it was in), and so
+        does the next read-write open after a process killed midway."""
         self._check_writable()
         with self._write_lock:
             if all(quads for quads in graphs.values()) and not any(self._has_quads(g) for g in graphs):
@@ -216,6 +224,8 @@ class OxigraphStore(Store):
                 raise StoreError(f"{self.location}: cannot write to disk: {exc}") from None
 
     def close(self) -> None:
+        """Flush (raising StoreError as ``flush`` does) and release the store; closing again does
+        nothing."""
         if getattr(self, "_store", None) is not None:
             self.flush()
             del self._store
@@ -235,5 +245,6 @@ class ScratchStore(OxigraphStore):
         self.location = "memory"
 
     def close(self) -> None:
+        """Close the store, then delete its temporary directory."""
         super().close()
         shutil.rmtree(self._tmp, ignore_errors=True)

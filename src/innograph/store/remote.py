@@ -12,7 +12,7 @@ of ``innograph.settings`` (dialect, endpoints, union, timeout, credentials, chun
 graphs, journal folder). Credentials are never logged nor shown in ``location``.
 
 Large writes are sent in chunks (``INNOGRAPH_REMOTE_CHUNK_TRIPLES``) with a progress bar on a
-terminal and a record of the committed chunks, so a write that stops can be resumed by running it
+terminal (rich) and a record of the committed chunks, so a write that stops can be resumed by running it
 again; a write that fits one request is one transaction where the server makes it one.
 """
 
@@ -22,7 +22,6 @@ import base64
 import hashlib
 import json
 import os
-import re
 import sys
 import threading
 import time
@@ -33,11 +32,13 @@ from typing import Iterable, Iterator, Mapping
 import pyoxigraph as ox
 import requests
 from requests.auth import HTTPDigestAuth
-from tqdm import tqdm
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import StoreError, StoreTimeout, UsageError
 from ..rdf.formats import Format
-from ..settings import Settings
+from ..rdf.sparql import _FORMS, inject_values, tokenize
+from ..settings import setting_value
 from .base import GraphName, Store
 from .dialects import DIALECTS, GENERIC, OXIGRAPH, Dialect, dialect_from_server_header
 
@@ -52,83 +53,11 @@ _RESULTS_JSON = "application/sparql-results+json"
 _ACCEPT_QUERY = f"{_RESULTS_JSON}, application/n-triples;q=0.9"
 
 
-# -- substitutions -------------------------------------------------------------------------------
-
-_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-
-
-def _tokens(sparql: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, kind) of the significant tokens: 'word', '{', '}', '(', ')', others skipped.
-
-    Strings, IRIs and comments are skipped so their contents never count as syntax.
-    """
-    i, n = 0, len(sparql)
-    while i < n:
-        c = sparql[i]
-        if c == "#":
-            end = sparql.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            quote = c * 3 if sparql.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not sparql.startswith(quote, j):
-                j += 2 if sparql[j] == "\\" else 1
-            i = j + len(quote)
-        elif c == "<":
-            match = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>').match(sparql, i)
-            i = match.end() if match else i + 1
-        elif c in "{}()":
-            yield i, i + 1, c
-            i += 1
-        elif c.isalpha() or c in "?$_":
-            match = re.compile(r"[?$]?[\w:.\-]+").match(sparql, i)
-            yield i, match.end(), "word"
-            i = match.end()
-        else:
-            i += 1
-
-
-def inject_values(sparql: str, substitutions: Mapping[ox.Variable, object]) -> str:
-    """The query with ``VALUES`` binding the substituted variables at the top of its WHERE group.
-
-    That is what pyoxigraph's ``substitutions`` do for variables of the query pattern. Raises
-    UsageError for the short ``CONSTRUCT WHERE`` form, whose pattern cannot hold a VALUES block.
-    """
-    variables = " ".join(f"?{v.value}" for v in substitutions)
-    values = " ".join(str(t) for t in substitutions.values())
-    block = f" VALUES ({variables}) {{ ({values}) }} "
-    depth = 0
-    form = None
-    seen_where = False
-    previous = None
-    for start, end, kind in _tokens(sparql):
-        if kind in "({":
-            previous = kind
-            if kind == "{" and depth == 0 and form is not None:
-                if form != "CONSTRUCT" or seen_where:
-                    return sparql[:end] + block + sparql[end:]
-            depth += 1
-        elif kind in ")}":
-            depth -= 1
-        elif depth == 0:
-            word = sparql[start:end].upper()
-            if form is None and word in _FORMS:
-                form = word
-            elif word == "WHERE":
-                if form == "CONSTRUCT" and previous == "CONSTRUCT":
-                    raise UsageError("substitutions are not supported with the short form "
-                                     "'CONSTRUCT WHERE { ... }' on a remote store; write "
-                                     "'CONSTRUCT { ... } WHERE { ... }'")
-                seen_where = True
-            previous = word
-    raise SyntaxError("the query has no WHERE group")
-
-
 def query_form(sparql: str) -> str | None:
     """SELECT, CONSTRUCT, ASK or DESCRIBE: the form of a query (its first such word outside strings)."""
-    for start, end, kind in _tokens(sparql):
-        if kind == "word" and sparql[start:end].upper() in _FORMS:
-            return sparql[start:end].upper()
+    for token in tokenize(sparql):
+        if token.kind == "word" and token.text.upper() in _FORMS:
+            return token.text.upper()
     return None
 
 
@@ -188,8 +117,7 @@ class RemoteStore(Store):
         With the dialect 'auto', a URL ending in ``/query`` is Oxigraph's server; any other is asked
         once (its ``Server`` header). Raises UsageError for a malformed URL or setting.
         """
-        env = os.environ if environ is None else environ
-        settings = Settings.load(environ={k: v for k, v in env.items() if k.startswith("INNOGRAPH_REMOTE_")})
+        settings = _RemoteSettings(environ)
         parts = _split(spec)
         user = _unquote(parts.username)
         password = _unquote(parts.password)
@@ -619,8 +547,13 @@ class RemoteStore(Store):
             temporary.write_text(json.dumps(record, indent=1))
             os.replace(temporary, record_path)
 
-        bar = tqdm(total=len(quads), initial=record["committed_triples"], unit="triple", unit_scale=True,
-                   desc=f"writing to {self.location}", disable=None, file=sys.stderr, leave=False)
+        # A progress bar on a terminal only (rich draws nothing when stderr is not one).
+        console = Console(stderr=True)
+        bar = Progress(TextColumn("writing to {task.fields[where]}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("triples"), TimeRemainingColumn(), console=console, transient=True,
+                       disable=not console.is_terminal)
+        task = bar.add_task("write", total=len(quads), completed=record["committed_triples"], where=self.location)
+        bar.start()
         try:
             if not record["cleared"]:
                 if first:
@@ -632,7 +565,7 @@ class RemoteStore(Store):
                 record["committed"] = index + 1
                 record["committed_triples"] += len(chunks[index])
                 save()
-                bar.update(len(chunks[index]))
+                bar.advance(task, len(chunks[index]))
         except (StoreError, SyntaxError) as exc:
             save()
             raise StoreError(
@@ -641,7 +574,7 @@ class RemoteStore(Store):
                 f"{'the graphs were cleared first' if record['cleared'] else 'nothing was changed'}). "
                 f"Run the same command again to resume (record: {record_path}). Cause: {exc}") from None
         finally:
-            bar.close()
+            bar.stop()
         record_path.unlink(missing_ok=True)
 
 
@@ -669,6 +602,16 @@ def _chunks(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:
             chunks.append([])
         chunks[-1].extend(unit)
     return [c for c in chunks if c]
+
+
+class _RemoteSettings:
+    """The INNOGRAPH_REMOTE_* settings (settings.py) as attributes, read from ``environ``."""
+
+    def __init__(self, environ: Mapping[str, str] | None):
+        self._environ = environ
+
+    def __getattr__(self, name: str):
+        return setting_value(name, self._environ)
 
 
 def _short(graph: GraphName) -> str:

@@ -8,7 +8,6 @@ neighbourhood of the store plus the new data, with ``focus_nodes`` set to what t
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,14 +18,15 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from ..errors import UsageError
-from ..namespaces import PREFIXES
+from ..namespaces import compact_iri
 from ..bundle import ONTOLOGY_FILE, SHAPES_FILE
+from ..settings import setting_value
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def to_rdflib(term) -> rdflib.term.Node:
-    """A pyoxigraph term as the equal rdflib term."""
+    """A pyoxigraph term as the equal rdflib term. Raises UsageError for an RDF-star triple term."""
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -43,7 +43,8 @@ def to_rdflib(term) -> rdflib.term.Node:
 
 
 def graph_from_quads(quads: Iterable[ox.Quad], into: rdflib.Graph | None = None) -> rdflib.Graph:
-    """Triples of ``quads`` (graph names dropped) in an in-memory rdflib graph."""
+    """Triples of ``quads`` (graph names dropped) in an in-memory rdflib graph: ``into`` when given,
+    else a new one. Raises UsageError for an RDF-star triple term."""
     graph = into if into is not None else rdflib.Graph()
     add = graph.add
     for q in quads:
@@ -64,10 +65,12 @@ def load_turtle(path: Path) -> rdflib.Graph:
 
 
 def shapes_graph() -> rdflib.Graph:
+    """The bundled SHACL shapes (a cached graph every caller shares: never change it)."""
     return load_turtle(SHAPES_FILE)
 
 
 def ontology_graph() -> rdflib.Graph:
+    """The bundled ontology (a cached graph every caller shares: never change it)."""
     return load_turtle(ONTOLOGY_FILE)
 
 
@@ -77,10 +80,8 @@ def shorten(node: rdflib.term.Node | None) -> str | None:
         return None
     if isinstance(node, rdflib.URIRef):
         text = str(node)
-        for prefix, ns in PREFIXES.items():
-            if text.startswith(ns) and len(text) > len(ns):
-                return f"{prefix}:{text[len(ns):]}"
-        return f"<{text}>"
+        short = compact_iri(text)
+        return short if short != text else f"<{text}>"
     return node.n3()
 
 
@@ -97,6 +98,7 @@ class Violation:
     constraint: str | None
 
     def to_text(self) -> str:
+        """One line: ``Severity: focus path: message (value: v)``, path and value when there are any."""
         where = self.focus_node + (f" {self.path}" if self.path else "")
         value = f" (value: {self.value})" if self.value is not None else ""
         return f"{self.severity}: {where}: {self.message}{value}"
@@ -104,22 +106,29 @@ class Violation:
 
 @dataclass
 class ValidationReport:
+    """The outcome of a validation. ``conforms`` is False only when a result has severity Violation;
+    ``violations`` holds every result (warnings and infos too), violations first; ``results_graph``
+    is the SHACL report graph; ``focus_count`` is how many focus nodes were judged (None: all)."""
+
     conforms: bool
     violations: list[Violation] = field(default_factory=list)
     results_graph: rdflib.Graph | None = None
     focus_count: int | None = None
 
     def to_text(self) -> str:
+        """One line per result, or one line saying the data conforms when there is none."""
         if not self.violations:
             return "conforms: the data satisfies every shape"
         return "\n".join(v.to_text() for v in self.violations)
 
     def to_json(self) -> str:
+        """``{"conforms": ..., "violations": [...]}`` as indented JSON, each result with its fields."""
         return json.dumps({"conforms": self.conforms,
                            "violations": [asdict(v) for v in self.violations]}, indent=2,
                           ensure_ascii=False)
 
     def to_turtle(self) -> str:
+        """The SHACL report graph in Turtle (an empty document when there is none)."""
         graph = self.results_graph if self.results_graph is not None else rdflib.Graph()
         graph.bind("sh", SH)
         return graph.serialize(format="turtle")
@@ -152,7 +161,7 @@ VALIDATORS = ("auto", "pyshacl", "turbo")
 
 
 def _engine(requested: str | None, *, focused: bool) -> str:
-    engine = requested or os.environ.get("INNOGRAPH_VALIDATOR") or "auto"
+    engine = requested or setting_value("validator")
     if engine == "auto":
         return "pyshacl" if focused else "turbo"
     if engine not in VALIDATORS:
@@ -165,7 +174,8 @@ def validate_quads(quads: Iterable[ox.Quad], *, engine: str | None = None) -> Va
 
     pyshacl-turbo reads a pyoxigraph Store directly: at 1M triples that took 41 s and 2.5 GB
     where copying into an rdflib graph first took 36 s more and then 153 s and 5.6 GB. pySHACL
-    gets the rdflib graph it needs.
+    gets the rdflib graph it needs. Raises UsageError for an RDF-star triple term, an unknown
+    ``engine`` or a missing pyshacl-turbo.
     """
     engine = _engine(engine, focused=False)
     if engine != "turbo":
@@ -206,7 +216,8 @@ def validate(data: rdflib.Graph | ox.Store, *, focus_nodes: Iterable[rdflib.term
     every test (the shape mutation tests included) and on synthetic data with planted violations;
     turbo was 6-18x faster on whole datasets but not faster on the small neighbourhoods of an
     incremental check (bench/validation.py). So 'auto' takes turbo for whole datasets and pySHACL
-    for focused checks. Raises UsageError for an unknown engine.
+    for focused checks. Raises UsageError for an unknown engine, or for 'turbo' when pyshacl-turbo
+    is not installed.
     """
     engine = _engine(engine, focused=focus_nodes is not None)
     if engine == "pyshacl":

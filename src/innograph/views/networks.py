@@ -18,7 +18,6 @@ runs as it is (every parameter unbound) and the builder binds what the caller gi
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,9 +27,10 @@ from typing import Callable, Iterable
 import networkx as nx
 import pyoxigraph as ox
 
-from ..errors import NotFound, UsageError
+from ..errors import NotFound, UsageError, did_you_mean
 from ..namespaces import ID_BASE, PREFIXES
 from ..bundle import view_query_file
+from ..rdf.sparql import parse_header
 
 IG = PREFIXES["ig"]
 SCHEMA = PREFIXES["schema"]
@@ -99,23 +99,10 @@ def view_query(name: str) -> str:
 
 def query_header(name: str) -> dict[str, object]:
     """The ``# title:``, ``# description:`` and ``# param:`` lines of a view's query."""
-    title, description, params = "", [], []
-    current = None
-    for line in view_query(name).splitlines():
-        if not line.startswith("#"):
-            break
-        text = line[1:].strip()
-        if text.startswith("title:"):
-            title, current = text[6:].strip(), "title"
-        elif text.startswith("description:"):
-            description.append(text[12:].strip())
-            current = "description"
-        elif text.startswith("param:"):
-            params.append(text[6:].strip())
-            current = "param"
-        elif current == "description" and line.startswith("#   "):
-            description.append(text)
-    return {"title": title, "description": " ".join(description), "params": params}
+    entries = parse_header(view_query(name))
+    return {"title": next((v for _, k, v in entries if k == "title"), ""),
+            "description": " ".join(v for _, k, v in entries if k == "description"),
+            "params": [v for _, k, v in entries if k == "param"]}
 
 
 def bind(query: str, **values: Iterable[ox.NamedNode | ox.Literal] | ox.NamedNode | ox.Literal | None) -> str:
@@ -448,10 +435,12 @@ class View:
 
     @property
     def description(self) -> str:
+        """The ``# description:`` of the view's query (``queries/views/<query or name>.rq``)."""
         return query_header(self.query or self.name)["description"]
 
     @property
     def doc(self) -> str:
+        """The first paragraph of the builder's docstring, on one line."""
         return (self.build.__doc__ or "").strip().split("\n\n")[0].replace("\n   ", "").replace("  ", " ")
 
 
@@ -472,7 +461,7 @@ def view_named(name: str) -> View:
     """The view called ``name`` (``city-projection`` is accepted for ``city_projection``)."""
     view = VIEWS.get(ALIASES.get(name, name))
     if view is None:
-        raise NotFound(f"unknown view {name!r}; the views are: {', '.join(VIEWS)}")
+        raise NotFound(did_you_mean(name, [*VIEWS, *ALIASES], "view"))
     return view
 
 
@@ -689,6 +678,3 @@ def year_range(graph: nx.Graph) -> tuple[int, int] | None:
     years = [y for _, _, d in graph.edges(data=True) for y in (d.get("start_year"), d.get("end_year")) if y]
     return (min(years), max(years)) if years else None
 
-
-def is_finite(value) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)

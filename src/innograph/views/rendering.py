@@ -1,9 +1,12 @@
 """Exports and pictures of the relationship views (networks.py builds them).
 
 Formats: GraphML, GEXF 1.2 (dynamic: ``start``/``end`` on nodes and edges for Gephi's timeline),
-node-link JSON, Cytoscape.js JSON, DOT, static SVG and PNG (matplotlib), an interactive HTML page
-(vis-network from the pyvis package, inlined: works with no network access) and an alliance map
-(SVG, equirectangular). Heavy imports (matplotlib) happen inside the functions that need them.
+node-link JSON, Cytoscape.js JSON, DOT, static SVG and PNG (matplotlib), a self-contained interactive
+HTML file (vis-network from the pyvis package, inlined: opens from disk with no network access) and
+an alliance map (SVG, equirectangular). The web server's pages (web/graphs.py, templates
+graph_view.html and graph_map.html) use the same data and scripts but load vis-network and the
+world outlines as cached static files. Heavy imports (matplotlib) happen inside the functions that
+need them.
 """
 
 from __future__ import annotations
@@ -288,6 +291,31 @@ def _vis_bundle() -> tuple[str, str]:
             (base / "vis-network.css").read_text(encoding="utf-8"))
 
 
+def asset_text(name: str) -> str:
+    """The text of a script in views/assets (graph-view.js, map-view.js)."""
+    return _asset(name)
+
+
+def year_slider(graph: nx.Graph, year: int | None = None) -> tuple[int, int, int] | None:
+    """(first, last, start) years for the view's year slider, or None when the view is undated;
+    the slider starts at ``year`` (clamped) or the last year."""
+    years = year_range(graph)
+    if not years:
+        return None
+    first, last = years
+    return first, last, min(max(year or last, first), last)
+
+
+def unplaced_names(graph: nx.Graph) -> list[str]:
+    """Short names of the nodes the map cannot place (no coordinates in the data)."""
+    return sorted(a.get("short", n) for n, a in graph.nodes(data=True) if _coordinates(a) is None)
+
+
+def script_json(value) -> str:
+    """JSON safe inside <script>: no '</' or '<!--' can end the element early."""
+    return _script_json(value)
+
+
 def _script_json(value) -> str:
     """JSON safe inside <script>: no '</' or '<!--' can end the element early."""
     return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/").replace("<!--", "<\\!--")
@@ -338,7 +366,7 @@ def page_data(graph: nx.Graph, metrics: dict | None = None) -> dict:
 
 
 _PAGE_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1b1b1b; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; margin: 0; color: #1b1b1b; }
 header { padding: .6rem 1rem; border-bottom: 1px solid #ddd; }
 h1 { font-size: 1.25rem; margin: 0 0 .2rem; }
 header p { margin: .2rem 0; font-size: .9rem; color: #444; max-width: 70rem; }
@@ -423,10 +451,11 @@ def _coordinates(attrs: dict) -> tuple[float, float] | None:
 
 def map_svg(graph: nx.Graph) -> str:
     """An SVG map of the view's places (equirectangular) with the edges between them; an alliance
-    is drawn at its seat (ig:basedIn). No coastlines: a labelled 30° graticule instead."""
+    is drawn at its seat (ig:basedIn), over a labelled 30° graticule. On the server's map page a
+    script (frontend/maps.js) adds Natural Earth land and borders under them, and zoom and pan."""
     esc = html.escape
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="map" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}" '
-             f'role="img" aria-label="map of {esc(graph.graph.get("title", ""))}" '
+             f'data-world-map="" role="img" aria-label="map of {esc(graph.graph.get("title", ""))}" '
              'style="background:#f4f8fb;max-width:100%;height:auto">',
              '<g class="graticule" stroke="#c9d6e2" stroke-width="0.6" fill="none">']
     for lon in range(-180, 181, 30):
@@ -495,15 +524,15 @@ def to_map_html(graph: nx.Graph, *, title: str | None = None, links: list[tuple[
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} · innograph</title>
-<style>body {{ font-family: system-ui, sans-serif; margin: 1rem; color: #1b1b1b; }} h1 {{ font-size: 1.25rem; }}
+<style>body {{ font-family: system-ui, "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; margin: 1rem; color: #1b1b1b; }} h1 {{ font-size: 1.25rem; }}
 p {{ font-size: .9rem; max-width: 60rem; }} svg text {{ pointer-events: none; }}</style>
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
 <p>Members placed by their coordinates (schema:latitude/longitude) on an equirectangular projection,
-with lines for the membership ties; an alliance (diamond) is drawn at its seat. The background is a
-labelled 30° latitude/longitude graticule, not a coastline: innograph works offline and none of its
-dependencies ships world outlines. Dashed lines are ties that have ended.</p>
+with lines for the membership ties; an alliance (diamond) is drawn at its seat. Dashed lines are ties
+that have ended. The background is a 30° latitude/longitude grid; the map on an innograph server
+(/graphs/alliances/map) also draws the land and country borders.</p>
 {slider}
 {map_svg(graph)}
 {note}

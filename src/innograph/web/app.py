@@ -13,14 +13,15 @@ import importlib
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import InnographError, UsageError
-from ..service.execution import QueryPool, RemoteExecutor, UpdateRunner
+from ..errors import InnographError
+from ..knowledge_graph import KnowledgeGraph
 from ..settings import Settings
 from ..store import open_store
 from .responses import Services, add_cors, handle_http_error, handle_innograph_error, services
 
 # Module names under innograph.web, each with a ``blueprint``. Order matters only for "/".
-BLUEPRINTS = ["sparql", "graph_store", "catalogue", "query_page", "resources", "publishing", "graphs"]
+BLUEPRINTS = ["assets", "sparql", "graph_store", "catalogue", "query_page", "resources", "publishing", "graphs",
+              "search"]
 
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:
@@ -34,20 +35,13 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     owns_store = store is None
     if store is None:
         store = open_store(settings.store, shareable=not settings.read_only, read_only=settings.read_only)
-    path = getattr(store, "path", None)
-    if path is not None:
-        pool = QueryPool(str(path), size=settings.query_workers, timeout=settings.query_timeout,
-                         queue_wait=settings.query_queue_wait)
-    elif getattr(store, "is_remote", False):
-        pool = RemoteExecutor(store, timeout=settings.query_timeout)
-    else:
-        raise UsageError("the server needs a store on disk (a directory, or 'memory' for a scratch "
-                         "directory: its queries run in worker processes that open the store by "
-                         "path) or a remote SPARQL store (http(s)://)")
+    # SPARQL to the letter over HTTP: no predeclared prefixes (the workbench adds PREFIX lines).
+    kg = KnowledgeGraph(store, settings, owns_store=owns_store, predeclare_prefixes=False)
+    kg.queries          # the query path: UsageError now for a store its worker processes cannot open
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["JSON_SORT_KEYS"] = False
-    app.extensions["innograph"] = Services(settings, store, pool, UpdateRunner(store, pool), owns_store)
+    app.extensions["innograph"] = Services(kg)
 
     for name in BLUEPRINTS:
         module = importlib.import_module(f"{__package__}.{name}")
@@ -69,10 +63,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
 
 def close_app(app: Flask) -> None:
     """Stop the workers and close the store if the app opened it."""
-    svc: Services = app.extensions["innograph"]
-    svc.pool.close()
-    if svc.owns_store:
-        svc.store.close()
+    app.extensions["innograph"].kg.close()
 
 
 __all__ = ["create_app", "close_app", "services", "BLUEPRINTS"]

@@ -8,24 +8,26 @@ typed RDF terms (``catalogue.NamedQuery.bind``); ``format=`` overrides content n
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request
 
-from ..service.catalogue import Catalogue, load_catalogue
-from .responses import JSON, parse_params, prefers_html, read_body, services, single, url_params
-from .sparql import run_query
+from ..service.catalogue import Catalogue
+from .responses import (JSON, parse_params, prefers_html, query_response, read_body, services, single,
+                        url_params)
 
 blueprint = Blueprint("catalogue", __name__)
 RESERVED = {"format"}
 
 
 def current_catalogue() -> Catalogue:
-    return load_catalogue(Path(services().settings.queries_dir))
+    """The named queries the core serves (re-read when their files change)."""
+    return services().kg.queries.catalogue()
 
 
 @blueprint.route("/queries", methods=["GET"])
 def listing() -> Response:
+    """The named queries: an HTML page when the client prefers HTML (or asks ``format=html``), else
+    JSON (each query with its parameters and URL, and ``problems``, the files left out)."""
     catalogue = current_catalogue()
     if prefers_html((JSON,)) or single(url_params(), "format") == "html":
         response = Response(render_template("queries.html", catalogue=catalogue))
@@ -40,11 +42,15 @@ def listing() -> Response:
 
 @blueprint.route("/queries/<name>", methods=["GET", "POST"])
 def run(name: str) -> Response:
+    """Run the named query with its parameters from the URL (and, for POST, a form body), typed as
+    its header declares; ``format=`` overrides Accept. 404 naming the closest queries for an
+    unknown name, 400 for a bad, unknown, missing or repeated parameter; otherwise answers as
+    /sparql does."""
     named = current_catalogue().get(name)
     params = url_params()
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         params.update(parse_params(read_body(), "form body"))
     values = {key: single(params, key) for key in params if key not in RESERVED}
     text, substitutions = named.prepare(values)
-    return run_query(text, format_override=params.get("format"), substitutions=substitutions)
+    return query_response(text, format_override=params.get("format"), substitutions=substitutions)
 

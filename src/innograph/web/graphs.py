@@ -8,24 +8,47 @@
                                     the shortest connection, explained)
     GET /graphs/alliances/map       members placed by their coordinates, with a year slider
 
+    GET /graphs/assets/<script>     the pages' own scripts (graph-view.js, map-view.js), cached
+
 Only translates HTTP to networks/rendering calls; the view queries are fixed and small, so they run
-on the store directly rather than through the user-query worker pool.
+on the store directly rather than through the user-query worker pool. The pages extend the site
+layout; vis-network and the world outlines are static files built by ``make assets``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from functools import lru_cache
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
-from ..errors import NotAcceptable, UsageError
+from ..errors import NotAcceptable, NotFound, UsageError
 from ..views.networks import VIEWS, build, explain_path, metrics, view_named
-from ..views.rendering import EXPORT_FORMATS, format_named, to_html, to_map_html, render
+from ..views.rendering import (EXPORT_FORMATS, asset_text, format_named, map_svg, page_data, render,
+                               script_json, unplaced_names, year_slider)
+from .assets import FINGERPRINTED_MAX_AGE
 from .responses import services
 
 blueprint = Blueprint("graphs", __name__)
 
 _BY_MEDIA_TYPE = {f.media_type: f.name for f in EXPORT_FORMATS.values()}
+# What each view shows, for the pages; the query headers (in the JSON listing) describe the rows.
+SUMMARIES = {
+    "alliances": "Who belongs to which city alliance: when each member joined, in which role, and who has "
+                 "left. Replay the alliance's growth with the year slider.",
+    "partnerships": "Ties between exactly two partners: agreements, memoranda of understanding and joint "
+                    "programmes between organisations and places.",
+    "city_projection": "Places linked by what they share: membership of the same alliance, or the same "
+                       "agreement or programme. The more ties two places share, the thicker the line.",
+    "ecosystem": "One city's innovation ecosystem: its clusters, the institutions, bodies and facilities in "
+                 "them, its strategic sectors and the figures about them.",
+    "rankings": "Who is ranked where: universities, clusters and cities in international rankings, with "
+                "the rank, the edition and the scope (world, Asia, national).",
+    "events": "Who attended which event, and when: co-attendance shows who met whom.",
+}
+_FORMAT_LABELS = {"graphml": "GraphML", "gexf": "GEXF", "json": "JSON", "cyjs": "Cytoscape.js", "dot": "DOT",
+                  "svg": "SVG", "png": "PNG"}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
@@ -87,17 +110,10 @@ def listing():
     if fmt == "json":
         return Response(json.dumps({"views": views, "map": url_for("graphs.alliance_map")}, ensure_ascii=False,
                                    indent=1), mimetype="application/json")
-    items = "".join(
-        f'<li><a href="{v["url"]}">{_esc(v["title"])}</a> <code>{v["name"]}</code>'
-        + (f' (parameters: {", ".join(v["params"])})' if v["params"] else "")
-        + f'<br><small>{_esc(v["description"])}</small></li>' for v in views)
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Relationship views · innograph</title>'
-            f'<style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:60rem}}li{{margin:.6rem 0}}</style>'
-            f'</head><body><h1>Relationship views</h1><p>Each view is a network built from a SPARQL query; '
-            f'open it for the interactive page, or ask for GraphML, GEXF, JSON, Cytoscape.js, DOT, SVG or PNG '
-            f'with <code>?format=</code> or Accept. The ecosystem view needs <code>?city=city/daejeon</code>.</p>'
-            f'<ul>{items}</ul><p><a href="{url_for("graphs.alliance_map")}">Map of the alliance members</a></p>'
-            f'</body></html>')
+    formats = [(name, _FORMAT_LABELS.get(name, name)) for name in EXPORT_FORMATS if name != "html"]
+    for entry in views:
+        entry["summary"] = SUMMARIES.get(entry["name"], entry["description"])
+    page = render_template("graphs.html", views=views, formats=formats, map_url=url_for("graphs.alliance_map"))
     return Response(page, mimetype="text/html")
 
 
@@ -116,9 +132,32 @@ def _listing_format() -> str:
     return "json" if best == "application/json" else "html"
 
 
-def _esc(text: str) -> str:
-    import html
-    return html.escape(text or "")
+_SCRIPTS = ("graph-view.js", "map-view.js")
+
+
+@lru_cache(maxsize=None)
+def _script(name: str) -> tuple[bytes, str]:
+    body = asset_text(name).encode()
+    return body, hashlib.sha256(body).hexdigest()[:12]
+
+
+@blueprint.app_template_global()
+def view_script(name: str) -> str:
+    """The URL of one of the views' scripts, fingerprinted so it can be cached for good."""
+    return url_for("graphs.script", name=name, v=_script(name)[1])
+
+
+@blueprint.get("/graphs/assets/<name>")
+def script(name: str):
+    if name not in _SCRIPTS:
+        raise NotFound(f"no script {name!r} here; the views' scripts are {', '.join(_SCRIPTS)}")
+    body, digest = _script(name)
+    response = Response(body, mimetype="text/javascript")
+    response.set_etag(digest)
+    fingerprinted = request.args.get("v") == digest
+    response.headers["Cache-Control"] = (f"public, max-age={FINGERPRINTED_MAX_AGE}, immutable" if fingerprinted
+                                         else "public, max-age=300")
+    return response.make_conditional(request)
 
 
 @blueprint.get("/graphs/<view>")
@@ -133,8 +172,10 @@ def view(view: str):
         if "history" in spec.params:
             params["history"] = True
         graph = build(store, spec.name, **params)
-        body = to_html(graph, title=spec.title, description=spec.description, year=year,
-                       links=_links(spec.name, request.args.to_dict()))
+        body = render_template("graph_view.html", title=spec.title,
+                               description=SUMMARIES.get(spec.name, spec.description),
+                               slider=year_slider(graph, year), data=script_json(page_data(graph)),
+                               links=_links(spec.name, request.args.to_dict()))
         return Response(body, mimetype="text/html")
     graph = build(store, spec.name, **params)
     export = format_named(fmt)
@@ -164,6 +205,8 @@ def alliance_map():
     params = _view_params(VIEWS["alliances"])
     year = params.pop("as_of", None)
     graph = build(services().store, "alliances", history=True)
-    body = to_map_html(graph, year=year, links=[("interactive network", url_for("graphs.view", view="alliances")),
-                                                 ("all views", url_for("graphs.listing"))])
+    body = render_template("graph_map.html", title=f"Map: {graph.graph.get('title', 'alliances')}",
+                           svg=map_svg(graph), slider=year_slider(graph, year), unplaced=unplaced_names(graph),
+                           links=[("interactive network", url_for("graphs.view", view="alliances")),
+                                  ("all views", url_for("graphs.listing"))])
     return Response(body, mimetype="text/html")

@@ -20,9 +20,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ..linked_data.dataset_description import DUMP_FORMATS, dataset_iri, figures, void_description
 from ..service.exporting import export_dataset
 from ..rdf.formats import Format, rdf_format
-from ..rdf.jsonld import build_context, compact_triples, dataset_context, split_iri, to_bytes
+from ..rdf.jsonld import build_context, compact_triples, dataset_context, to_bytes
+from ..namespaces import split_iri
 from ..namespaces import PREFIXES
-from .responses import HTML, services
+from .responses import HTML, choose_page_format, negotiated, services
 
 blueprint = Blueprint("publishing", __name__)
 
@@ -56,6 +57,8 @@ def document_context() -> dict:
 
 
 def used_prefixes(terms: Iterable[ox.Triple]) -> dict[str, str]:
+    """The entries of ``PREFIXES`` whose namespaces hold an IRI or a datatype of the triples, in
+    the table's order."""
     used: set[str] = set()
     for triple in terms:
         for term in (triple.subject, triple.predicate, triple.object):
@@ -103,14 +106,17 @@ def _send_bytes(body: bytes, content_type: str, built: float, *, filename: str |
 @blueprint.route("/dumps", methods=["GET"])
 @blueprint.route("/dumps/", methods=["GET"])
 def dumps_index() -> Response:
+    """An HTML page linking a dump per RDF format, with the number of quads and the named graphs."""
     store = services().store
-    entries = [(name, rdf_format(name)) for name in DUMP_FORMATS]
+    entries = [(fmt.name, fmt) for fmt in DUMP_FORMATS]
     return Response(render_template("dumps.html", entries=entries, triples=store.count(),
                                     graphs=store.graph_names()), mimetype="text/html")
 
 
 @blueprint.route("/dumps/innograph.<any(ttl, nt, nq, trig, jsonld, rdf):extension>", methods=["GET"])
 def dump(extension: str) -> Response:
+    """The whole dataset in one format (the bytes of ``innograph export``), built once per store
+    generation, with an ETag and Last-Modified (304 for a conditional GET that matches)."""
     fmt = rdf_format(extension)
     store = services().store
     # The same bytes as `innograph export --format <ext>`: one code path for CLI and HTTP.
@@ -120,6 +126,7 @@ def dump(extension: str) -> Response:
 
 @blueprint.route("/context.jsonld", methods=["GET"])
 def context() -> Response:
+    """The published JSON-LD context, built and sent as the dumps are."""
     context_value, built = cached("context", lambda: dataset_context(services().store))
     body = to_bytes({"@context": context_value})
     return _send_bytes(body, "application/ld+json; charset=utf-8", built)
@@ -131,7 +138,9 @@ def context() -> Response:
 @blueprint.route("/void.<any(html, ttl, jsonld, nt, rdf):extension>", methods=["GET"])
 @blueprint.route("/.well-known/void", methods=["GET"])
 def void(extension: str | None = None) -> Response:
-    from .resources import choose_page_format, negotiated
+    """The dataset's VoID and DCAT description: an HTML page (the figures and the Turtle) or RDF, by
+    extension, ``format=`` or Accept. 400 for an unknown ``format``, 406 when Accept rules out
+    everything or ``format`` names a whole-dataset format."""
     fmt = choose_page_format(extension)
     store = services().store
     base = services().settings.base_iri

@@ -2,8 +2,10 @@
 
 Works without JavaScript and without internet access: the editor is a form that submits with GET, so
 the query is always in the URL and can be shared; the server runs it (through the same worker pool
-and limits as ``/sparql``) and renders the results as a table. A little local JavaScript adds
-Ctrl+Enter and opens a named query when it is picked.
+and limits as ``/sparql``) and renders the results as a table. With JavaScript, the bundle that
+``make assets`` builds (frontend/query-page.js: YASGUI's editor and result viewer, served from this
+server) takes over the form: completion from this graph (``/query/terms`` for the ontology's classes
+and properties, ``/search`` for entities), result views, downloads in every format.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, url_for
 
 from ..errors import InnographError
-from ..service.execution import QueryRequest, inspect
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
-from ..namespaces import ID_BASE, PREFIXES, sparql_prologue
+from ..namespaces import ID_BASE, PREFIXES, display_iri, sparql_prologue
+from .assets import asset_url
 from .catalogue import current_catalogue
+from .publishing import cached
 from .responses import services, single, url_params
 
 blueprint = Blueprint("query_page", __name__)
@@ -53,16 +56,6 @@ class Results:
     downloads: list[tuple[str, str]] = field(default_factory=list)   # (format name, URL)
 
 
-def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns) and "/" not in iri[len(ns):] \
-                and "#" not in iri[len(ns):]:
-            return f"{prefix}:{iri[len(ns):]}"
-    if iri.startswith(ID_BASE):
-        return iri[len(ID_BASE):]
-    return iri
-
-
 def _describe_link(iri: str) -> str:
     return "/query?" + urlencode({"query": f"DESCRIBE <{iri}>"})
 
@@ -71,7 +64,7 @@ def _cell_from_json(term: dict | None) -> Cell | None:
     if term is None:
         return None
     if term["type"] == "uri":
-        return Cell(_short(term["value"]), _describe_link(term["value"]), term["value"], "iri")
+        return Cell(display_iri(term["value"]), _describe_link(term["value"]), term["value"], "iri")
     if term["type"] == "bnode":
         return Cell("_:" + term["value"], kind="bnode")
     title = term.get("datatype") or (f"@{term['xml:lang']}" if "xml:lang" in term else None)
@@ -81,7 +74,7 @@ def _cell_from_json(term: dict | None) -> Cell | None:
 
 def _cell_from_term(term) -> Cell:
     if isinstance(term, ox.NamedNode):
-        return Cell(_short(term.value), _describe_link(term.value), term.value, "iri")
+        return Cell(display_iri(term.value), _describe_link(term.value), term.value, "iri")
     if isinstance(term, ox.BlankNode):
         return Cell("_:" + term.value, kind="bnode")
     if isinstance(term, ox.Literal):
@@ -92,13 +85,8 @@ def _cell_from_term(term) -> Cell:
 
 def _results(sparql: str, substitutions, download_base: str, download_params: dict) -> Results:
     svc = services()
-    settings = svc.settings
-    shape = inspect(sparql, update=False, max_depth=settings.max_query_depth,
-                    service_allow=settings.service_allow, load_allow=settings.load_allow)
-    outcome = svc.pool.run(QueryRequest(
-        sparql=sparql, format="nt" if shape.kind == "graph" else "json",
-        max_rows=min(settings.max_rows, PAGE_ROWS), union_default=not shape.has_dataset,
-        substitutions=substitutions))
+    outcome = svc.kg.queries.run(sparql, lambda kind: "nt" if kind == "graph" else "json",
+                                 substitutions=substitutions, max_rows=min(svc.settings.max_rows, PAGE_ROWS))
     results = Results(outcome.kind, truncated=outcome.truncated)
     if outcome.kind == "graph":
         results.columns = ["subject", "predicate", "object"]
@@ -151,8 +139,10 @@ def render_page() -> Response:
     except InnographError as exc:
         error, status = exc.message, exc.http_status
     editor_text = query if query is not None else sparql_prologue() + "\n" + EXAMPLE
+    config = workbench_config(catalogue, named, values)
     html = render_template("query.html", query=editor_text, catalogue=catalogue, named=named,
-                           values=values, results=results, error=error, status=status)
+                           values=values, results=results, error=error, status=status,
+                           workbench=_script_json(config))
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Vary"] = "Accept"
     return response
@@ -162,3 +152,82 @@ def render_page() -> Response:
 def page() -> Response:
     return render_page()
 
+
+
+# -- the workbench (the JavaScript editor's configuration and vocabulary) ---------------------------
+
+def _script_json(value) -> str:
+    """JSON safe inside <script>: no '</' or '<!--' can end the element early."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def workbench_config(catalogue, named, values: dict[str, str]) -> dict:
+    """What the editor script needs: endpoints, the graph's prefixes, the download formats, the
+    named queries as examples and the open one (its parameters and default result view)."""
+    base = services().settings.base_iri
+    local_bases = [[base + "id/", "/id/"], [ID_BASE, "/id/"]] if base else [[ID_BASE, "/id/"]]
+    open_query = None
+    if named is not None:
+        open_query = dict(named.to_json(), ready=all(values.get(p.name) or not p.required
+                                                      for p in named.parameters))
+        open_query.pop("query", None)
+    return {
+        "pageUrl": url_for("query_page.page"), "sparqlUrl": "/sparql", "queriesUrl": "/queries",
+        "searchUrl": "/search", "termsUrl": url_for("query_page.terms"),
+        "visNetworkUrl": asset_url("build/vis-network.min.js"), "idBase": ID_BASE,
+        "localBases": local_bases, "prefixes": PREFIXES,
+        "resultFormats": [{"name": f.name, "mediaType": f.media_type} for f in RESULT_FORMATS],
+        "graphFormats": [{"name": f.name, "mediaType": f.media_type} for f in RDF_FORMATS],
+        "examples": [{k: v for k, v in q.to_json().items() if k != "query"} for q in catalogue.queries.values()],
+        "named": open_query,
+    }
+
+
+_TERMS_QUERY = """
+SELECT ?term ?kind (SAMPLE(?text) AS ?label) WHERE {
+  VALUES (?type ?kind) {
+    (<http://www.w3.org/2002/07/owl#Class> "class") (<http://www.w3.org/2000/01/rdf-schema#Class> "class")
+    (<http://www.w3.org/2002/07/owl#ObjectProperty> "property")
+    (<http://www.w3.org/2002/07/owl#DatatypeProperty> "property")
+    (<http://www.w3.org/2002/07/owl#AnnotationProperty> "property")
+    (<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property> "property")
+  }
+  ?term a ?type .
+  FILTER(isIRI(?term))
+  OPTIONAL { ?term <http://www.w3.org/2000/01/rdf-schema#label> ?text
+             FILTER(LANG(?text) = "en" || LANG(?text) = "") }
+}
+GROUP BY ?term ?kind
+"""
+
+
+# The class and property partitions of the VoID description, counted by the store (a Python pass
+# over every quad, as /void's figures do, would take seconds at a million triples).
+_CLASS_PARTITIONS = "SELECT ?term (COUNT(DISTINCT ?s) AS ?count) WHERE { ?s a ?term FILTER(isIRI(?term)) } GROUP BY ?term"
+_PROPERTY_PARTITIONS = "SELECT ?term (COUNT(*) AS ?count) WHERE { ?s ?term ?o } GROUP BY ?term"
+
+
+def vocabulary() -> dict:
+    """The classes and properties to complete: those the ontology declares (with their English
+    labels) and those the data uses, as VoID's class and property partitions count them (the
+    counts rank the suggestions)."""
+    store = services().store
+    found: dict[str, dict[str, dict]] = {"class": {}, "property": {}}
+    for row in store.query(_TERMS_QUERY):
+        iri, kind = row["term"].value, row["kind"].value
+        found[kind][iri] = {"iri": iri, "label": row["label"].value if row["label"] else "", "count": 0}
+    for kind, query in (("class", _CLASS_PARTITIONS), ("property", _PROPERTY_PARTITIONS)):
+        for row in store.query(query):
+            iri = row["term"].value
+            found[kind].setdefault(iri, {"iri": iri, "label": "", "count": 0})["count"] = int(row["count"].value)
+    return {"classes": sorted(found["class"].values(), key=lambda t: t["iri"]),
+            "properties": sorted(found["property"].values(), key=lambda t: t["iri"])}
+
+
+@blueprint.route("/query/terms", methods=["GET"])
+def terms() -> Response:
+    """The ontology's classes and properties as JSON, for the editor's completion."""
+    body, _ = cached("query-terms", lambda: json.dumps(vocabulary(), ensure_ascii=False).encode())
+    response = Response(body, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

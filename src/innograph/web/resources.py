@@ -17,51 +17,19 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from ..linked_data.describing import describe, iri_for_path
 from ..linked_data.entities import entity_page, kinds_summary
-from ..errors import NotAcceptable, UnsupportedFormatError, UsageError
-from ..rdf.formats import Format, negotiate, rdf_format
+from ..rdf.formats import Format, negotiate
 from ..linked_data.ontology_docs import ontology_model, term_description
 from .neighbourhood import neighbourhood_svg
 from .publishing import document_context, rdf_body
-from .responses import HTML, TEXT, services
+from .responses import EXTENSIONS, HTML, TEXT, choose_page_format, negotiated, services
 
 blueprint = Blueprint("resources", __name__)
 
-RDF_OFFERED: tuple[Format, ...] = tuple(rdf_format(name) for name in ("ttl", "jsonld", "nt", "rdf"))
-PAGE_FORMATS: tuple[Format, ...] = (HTML,) + RDF_OFFERED
-EXTENSIONS = {"html": HTML, **{f.name: f for f in RDF_OFFERED}}
 
 
 def base_iri() -> str:
+    """The base of the IRIs this server answers for (setting base_iri)."""
     return services().settings.base_iri
-
-
-def choose_page_format(extension: str | None = None) -> Format:
-    """The representation to send: a path extension wins, then ``?format=``, then Accept.
-
-    No Accept header (or ``*/*``) gets HTML. Raises UsageError for an unknown format name and
-    NotAcceptable (406) when Accept rules out everything offered.
-    """
-    if extension:
-        return EXTENSIONS[extension]
-    override = request.args.get("format")
-    if override:
-        key = override.strip().lower()
-        if key in {"html", "htm", "text/html"}:
-            return HTML
-        try:
-            fmt = rdf_format(key)
-        except UnsupportedFormatError:
-            raise UsageError(f"format={override!r} is not offered here; use one of: "
-                             f"{', '.join(EXTENSIONS)}") from None
-        if fmt not in RDF_OFFERED:
-            raise NotAcceptable(f"format={override!r} holds datasets, not one document; use one of: "
-                                f"{', '.join(EXTENSIONS)} (whole-dataset dumps are under /dumps/)")
-        return fmt
-    fmt = negotiate(request.headers.get("Accept"), PAGE_FORMATS, default=HTML)
-    if fmt is None:
-        raise NotAcceptable(f"none of Accept: {request.headers.get('Accept')} can be produced here; "
-                            f"offered: {', '.join(f.media_type for f in PAGE_FORMATS)}")
-    return fmt
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -70,16 +38,6 @@ def split_extension(path: str) -> tuple[str, str | None]:
     if dot and extension in EXTENSIONS and "/" not in extension:
         return stem, extension
     return path, None
-
-
-def negotiated(response: Response, document_path: str, fmt: Format) -> Response:
-    """Add the headers every negotiated document carries: Vary, Link alternates, Content-Location."""
-    response.headers["Vary"] = "Accept"
-    response.headers["Content-Location"] = f"{document_path}.{fmt.name}"
-    links = [f'<{document_path}.{name}>; rel="alternate"; type="{alt.media_type}"'
-             for name, alt in EXTENSIONS.items()]
-    response.headers["Link"] = ", ".join(links)
-    return response
 
 
 def not_found(iri: str, fmt: Format | None = None) -> Response:
@@ -134,6 +92,10 @@ def identifier(path: str) -> Response:
 
 @blueprint.route("/doc/<path:path>", methods=["GET"])
 def document(path: str) -> Response:
+    """The document about ``<base>id/<path>``: the entity page, or its description in RDF (JSON-LD
+    against the published context), by extension, ``format=`` or Accept. 404 when the store says
+    nothing about it, 400 for an unknown ``format``, 406 when Accept rules out everything or
+    ``format`` names a whole-dataset format."""
     stem, extension = split_extension(path)
     fmt = choose_page_format(extension)
     iri = iri_for_path(stem, base_iri())
@@ -168,6 +130,9 @@ def _ontology_iri() -> str:
 @blueprint.route("/ontology", methods=["GET"])
 @blueprint.route("/ontology.<any(html, ttl, jsonld, nt, rdf):extension>", methods=["GET"])
 def ontology(extension: str | None = None) -> Response:
+    """The ontology: its documentation page, or its triples (the ontology graph and every triple
+    about a term in its namespace) in RDF, by extension, ``format=`` or Accept; 400 and 406 as for
+    documents."""
     fmt = choose_page_format(extension)
     model = ontology_model(services().store, _ontology_iri())
     if fmt is HTML:
@@ -230,6 +195,8 @@ def kinds_in_graph(store, graph) -> list[tuple[str, str]]:
 
 @blueprint.route("/", methods=["GET"])
 def home() -> Response:
+    """The home page: each kind of instance with its count and first few instances, the number of
+    quads and of named graphs."""
     store = services().store
     kinds = kinds_summary(store, base_iri())
     body = render_template("home.html", kinds=kinds, triples=store.count(), base=base_iri(),

@@ -21,12 +21,19 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import (Forbidden, InnographError, NotAcceptable, TooManyRequests, Unauthorized,
                       UnsupportedFormatError, UsageError, ValidationFailed)
-from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, rdf_format, result_format
+from ..knowledge_graph import KnowledgeGraph
+from ..rdf.formats import (RDF_FORMATS, RESULT_FORMATS, Format, format_names, negotiate, rdf_format,
+                           result_format)
+from ..service.execution import UpdateRunner
+from ..settings import Settings
+from ..store import Store
 
 HTML = Format("html", "text/html", (".html",), ("htm",), ("application/xhtml+xml",))
 JSON = Format("jsonapi", "application/json", (".json",))
 TEXT = Format("text", "text/plain", (".txt",))
-FORMAT_NAMES = "json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld, rdf, nq, trig (CONSTRUCT/DESCRIBE)"
+RDF_OFFERED: tuple[Format, ...] = tuple(rdf_format(name) for name in ("ttl", "jsonld", "nt", "rdf"))
+PAGE_FORMATS: tuple[Format, ...] = (HTML,) + RDF_OFFERED
+EXTENSIONS = {"html": HTML, **{f.name: f for f in RDF_OFFERED}}
 
 
 class AuthFailures:
@@ -76,18 +83,36 @@ class AuthFailures:
 
 @dataclass
 class Services:
-    """What the blueprints share, kept on ``app.extensions['innograph']``."""
+    """What the blueprints share, kept on ``app.extensions['innograph']``: the core
+    (a ``KnowledgeGraph``) and what only HTTP needs (the failed-authentication counter)."""
 
-    settings: object
-    store: object
-    pool: object            # execution.QueryPool
-    updates: object         # execution.UpdateRunner
-    owns_store: bool = False
+    kg: KnowledgeGraph
     auth_failures: AuthFailures | None = None
 
     def __post_init__(self):
         if self.auth_failures is None:
             self.auth_failures = AuthFailures(self.settings.auth_failures_per_minute)
+
+    @property
+    def settings(self) -> Settings:
+        return self.kg.settings
+
+    @property
+    def store(self) -> Store:
+        return self.kg.store
+
+    @property
+    def pool(self):
+        """The query executor (worker pool or remote server) of the core's query path."""
+        return self.kg.queries.executor
+
+    @property
+    def updates(self) -> UpdateRunner:
+        return self.kg.updates
+
+    @property
+    def owns_store(self) -> bool:
+        return self.kg.owns_store
 
 
 def services() -> Services:
@@ -143,7 +168,7 @@ def offered_for(kind: str) -> tuple[Format, ...]:
     return RDF_FORMATS if kind == "graph" else RESULT_FORMATS
 
 
-def choose_format(kind: str, override: str | list[str] | None, offered: tuple[Format, ...] | None = None,
+def choose_format(kind: str, override: str | list[str] | None, offered: list[Format] | tuple[Format, ...] | None = None,
                   what: str | None = None) -> Format:
     """The format for a result of ``kind`` ('select', 'ask', 'graph'): ``format=`` wins over Accept.
 
@@ -164,7 +189,7 @@ def choose_format(kind: str, override: str | list[str] | None, offered: tuple[Fo
                 except UnsupportedFormatError:
                     continue
         if not known:
-            raise UsageError(f"format={overrides[0]!r} is not a format; use one of {FORMAT_NAMES}")
+            raise UsageError(f"format={overrides[0]!r} is not a format; use one of {format_names()}")
         for fmt in known:
             if fmt in offered:
                 return fmt
@@ -309,4 +334,64 @@ def add_cors(response: Response) -> Response:
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
             response.headers["Access-Control-Max-Age"] = "3600"
+    return response
+
+
+# -- documents (entity pages, ontology, VoID) -----------------------------------------------------
+
+def choose_page_format(extension: str | None = None) -> Format:
+    """The representation to send: a path extension wins, then ``?format=``, then Accept.
+
+    No Accept header (or ``*/*``) gets HTML. Raises UsageError for an unknown format name and
+    NotAcceptable (406) when Accept rules out everything offered.
+    """
+    if extension:
+        return EXTENSIONS[extension]
+    override = request.args.get("format")
+    if override:
+        key = override.strip().lower()
+        if key in {"html", "htm", "text/html"}:
+            return HTML
+        try:
+            fmt = rdf_format(key)
+        except UnsupportedFormatError:
+            raise UsageError(f"format={override!r} is not offered here; use one of: "
+                             f"{', '.join(EXTENSIONS)}") from None
+        if fmt not in RDF_OFFERED:
+            raise NotAcceptable(f"format={override!r} holds datasets, not one document; use one of: "
+                                f"{', '.join(EXTENSIONS)} (whole-dataset dumps are under /dumps/)")
+        return fmt
+    fmt = negotiate(request.headers.get("Accept"), PAGE_FORMATS, default=HTML)
+    if fmt is None:
+        raise NotAcceptable(f"none of Accept: {request.headers.get('Accept')} can be produced here; "
+                            f"offered: {', '.join(f.media_type for f in PAGE_FORMATS)}")
+    return fmt
+
+
+def negotiated(response: Response, document_path: str, fmt: Format) -> Response:
+    """Add the headers every negotiated document carries: Vary, Link alternates, Content-Location."""
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = f"{document_path}.{fmt.name}"
+    links = [f'<{document_path}.{name}>; rel="alternate"; type="{alt.media_type}"'
+             for name, alt in EXTENSIONS.items()]
+    response.headers["Link"] = ", ".join(links)
+    return response
+
+
+# -- query results -----------------------------------------------------------------------------------
+
+def query_response(sparql: str, *, format_override: str | list[str] | None = None, default_graphs=None,
+                   named_graphs=None, substitutions: dict[str, str] | None = None) -> Response:
+    """A query run by the core (checked, time-limited, rendered in the negotiated format) as a
+    response, with the headers that say when the row cap cut it."""
+    svc = services()
+    outcome = svc.kg.queries.run(sparql, lambda kind: choose_format(kind, format_override).name,
+                                 default_graphs=default_graphs, named_graphs=named_graphs,
+                                 substitutions=substitutions)
+    fmt = rdf_format(outcome.format) if outcome.kind == "graph" else result_format(outcome.format)
+    response = Response(outcome.body, status=200, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    if outcome.truncated:
+        response.headers["Innograph-Results-Truncated"] = "true"
+        response.headers["Innograph-Results-Limit"] = str(svc.settings.max_rows)
     return response

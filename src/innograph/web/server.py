@@ -13,6 +13,10 @@ import sys
 from pathlib import Path
 
 from ..settings import Settings
+from ..service.loading import load_validated
+from ..store import open_store, OxigraphStore
+from .app import close_app, create_app
+from ..errors import UsageError
 
 
 def serve(settings: Settings, data_dirs: list[Path], *, host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -23,10 +27,6 @@ def serve(settings: Settings, data_dirs: list[Path], *, host: str = "127.0.0.1",
     if settings.workers > 1:
         return serve_processes(settings, data_dirs, host=host, port=port)
     import waitress
-
-    from ..service.loading import load_validated
-    from ..store import open_store
-    from .app import close_app, create_app
 
     store = open_store(settings.store, shareable=True)
     app = None
@@ -64,11 +64,6 @@ def serve_processes(settings: Settings, data_dirs: list[Path], *, host: str, por
     is not a directory.
     """
     from gunicorn.app.base import BaseApplication
-
-    from ..errors import UsageError
-    from ..service.loading import load_validated
-    from ..store import OxigraphStore
-    from .app import close_app, create_app
 
     if settings.store == "memory" or settings.store.startswith(("http://", "https://")):
         raise UsageError("--workers above 1 needs a store directory (several processes open it by path)")

@@ -9,18 +9,18 @@ content negotiation, or the query page for a browser.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 
 from ..errors import UnsupportedFormatError, UsageError
-from ..service.execution import QueryRequest, QueryShape, add_using, inspect
+from ..rdf.sparql import add_using, inspect
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from ..namespaces import PREFIXES
 from ..rdf.results import render_triples
-from .responses import (body_text, choose_format, guard_write, parse_params, prefers_html, read_body,
-                        services, single, url_params)
+from .query_page import render_page
+from .responses import (body_text, choose_format, guard_write, parse_params, prefers_html, query_response,
+                        read_body, services, single, url_params)
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -28,60 +28,6 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMAT_IRIS = {
-    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "ttl": "http://www.w3.org/ns/formats/Turtle",
-    "nt": "http://www.w3.org/ns/formats/N-Triples",
-    "rdf": "http://www.w3.org/ns/formats/RDF_XML",
-    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
-    "nq": "http://www.w3.org/ns/formats/N-Quads",
-    "trig": "http://www.w3.org/ns/formats/TriG",
-}
-
-
-@lru_cache(maxsize=512)
-def _inspected(sparql: str, max_depth: int, service_allow: tuple, load_allow: tuple) -> QueryShape:
-    """inspect() of a query, remembered (and shared: read it, never change it). The same named or
-    client query comes again and again, and its lexical pass was 0.9 ms of the 5 ms a cheap query
-    cost. A refusal raises and is not remembered."""
-    return inspect(sparql, update=False, max_depth=max_depth, service_allow=service_allow,
-                   load_allow=load_allow)
-
-
-_REMEMBERED_TEXT = 16_384     # longer texts are inspected every time (the cache keeps its keys)
-
-
-def run_query(sparql: str, *, format_override: str | list[str] | None = None, default_graphs=None,
-              named_graphs=None, substitutions: dict[str, str] | None = None) -> Response:
-    """Check, evaluate (in a worker, with the time limit) and serialise one query."""
-    svc = services()
-    settings = svc.settings
-    check = _inspected if len(sparql) <= _REMEMBERED_TEXT else _inspected.__wrapped__
-    shape = check(sparql, settings.max_query_depth, tuple(settings.service_allow), tuple(settings.load_allow))
-    fmt = choose_format(shape.kind, format_override)
-
-    def evaluate(format_name: str):
-        return svc.pool.run(QueryRequest(
-            sparql=sparql, format=format_name, max_rows=settings.max_rows,
-            union_default=not shape.has_dataset,
-            default_graphs=list(default_graphs) if default_graphs else None,
-            named_graphs=list(named_graphs) if named_graphs else None,
-            substitutions=substitutions))
-
-    outcome = evaluate(fmt.name)
-    if outcome.format != fmt.name:       # the lexical guess of the query form was wrong: renegotiate
-        fmt = choose_format(outcome.kind, format_override)
-        if fmt.name != outcome.format:
-            outcome = evaluate(fmt.name)
-    response = Response(outcome.body, status=200, content_type=fmt.content_type)
-    response.headers["Vary"] = "Accept"
-    if outcome.truncated:
-        response.headers["Innograph-Results-Truncated"] = "true"
-        response.headers["Innograph-Results-Limit"] = str(settings.max_rows)
-    return response
 
 
 def _dataset(params: dict[str, list[str]], default_name: str, named_name: str):
@@ -121,9 +67,11 @@ def _service_description() -> Response:
     if svc.settings.service_allow:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
     for fmt in RESULT_FORMATS + RDF_FORMATS:
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMAT_IRIS[fmt.name])))
+        if fmt.spec_iri:
+            triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(fmt.spec_iri)))
     for fmt in RDF_FORMATS:
-        triples.append(ox.Triple(service, sd("inputFormat"), ox.NamedNode(FORMAT_IRIS[fmt.name])))
+        if fmt.spec_iri:
+            triples.append(ox.Triple(service, sd("inputFormat"), ox.NamedNode(fmt.spec_iri)))
     # The default dataset is the one /void describes (VoID + DCAT: counts, licence, dumps).
     dataset = ox.NamedNode(svc.settings.base_iri + "void#innograph")
     default_graph = ox.BlankNode("default")
@@ -153,11 +101,10 @@ def endpoint() -> Response:
         query = single(params, "query")
         if query is None:
             if prefers_html(RDF_FORMATS):
-                from .query_page import render_page
                 return render_page()
             return _service_description()
         default_graphs, named_graphs = _dataset(params, "default-graph-uri", "named-graph-uri")
-        return run_query(query, format_override=params.get("format"),
+        return query_response(query, format_override=params.get("format"),
                          default_graphs=default_graphs, named_graphs=named_graphs)
 
     mimetype = request.mimetype
@@ -185,6 +132,6 @@ def endpoint() -> Response:
     if query is None:
         raise UsageError("the request has neither 'query' nor 'update'")
     default_graphs, named_graphs = _dataset(params, "default-graph-uri", "named-graph-uri")
-    return run_query(query, format_override=params.get("format"),
+    return query_response(query, format_override=params.get("format"),
                      default_graphs=default_graphs, named_graphs=named_graphs)
 

@@ -99,6 +99,7 @@ class SearchHit:
     match: str
 
     def as_json(self) -> dict:
+        """The hit as the JSON object ``GET /search`` answers with (every field by name)."""
         return asdict(self)
 
 
@@ -363,10 +364,12 @@ class SearchIndex:
         return min(types, key=lambda t: (not t.startswith(ONTOLOGY), t.startswith(_GENERIC_TYPES), t))
 
     def entity_count(self) -> int:
+        """How many entities have at least one label in the index."""
         with self._lock:
             return self._db.execute("SELECT COUNT(DISTINCT iri) FROM label").fetchone()[0]
 
     def close(self) -> None:
+        """Close the index's SQLite connection (the index file stays)."""
         with self._lock:
             self._db.close()
 

@@ -28,6 +28,8 @@ from .networks import year_range
 
 @dataclass(frozen=True)
 class ExportFormat:
+    """A format a view can be exported in: its name, media type and file extension."""
+
     name: str
     media_type: str
     extension: str
@@ -59,6 +61,7 @@ STATIC_NODE_LIMIT = 2000
 
 
 def format_named(name: str) -> ExportFormat:
+    """The export format called ``name``; UsageError listing the formats for an unknown one."""
     try:
         return EXPORT_FORMATS[name]
     except KeyError:
@@ -66,6 +69,7 @@ def format_named(name: str) -> ExportFormat:
 
 
 def format_for_path(path: str | Path) -> ExportFormat | None:
+    """The export format a file name's extension says, or None when no format has it."""
     suffix = Path(path).suffix.lower()
     return next((f for f in EXPORT_FORMATS.values() if f.extension == suffix), None)
 
@@ -150,6 +154,8 @@ def to_gexf(graph: nx.Graph) -> bytes:
 
 
 def to_node_link_json(graph: nx.Graph) -> bytes:
+    """The view as NetworkX node-link JSON (``nodes`` and ``edges``), UTF-8; values JSON cannot
+    hold are written as text."""
     data = nx.node_link_data(graph, edges="edges")
     return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode()
 

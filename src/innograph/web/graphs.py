@@ -102,6 +102,7 @@ def _links(view: str, args: dict) -> list[tuple[str, str]]:
 
 @blueprint.get("/graphs")
 def listing():
+    """``/graphs``: the views with their titles, descriptions and parameters (HTML or JSON)."""
     views = [{"name": v.name, "title": v.title, "description": v.description, "params": list(v.params),
               "url": url_for("graphs.view", view=v.name, _external=False),
               "metrics": url_for("graphs.view_metrics", view=v.name),
@@ -149,6 +150,7 @@ def view_script(name: str) -> str:
 
 @blueprint.get("/graphs/assets/<name>")
 def script(name: str):
+    """A view page's own script, cached; 404 for a name that is not one of them."""
     if name not in _SCRIPTS:
         raise NotFound(f"no script {name!r} here; the views' scripts are {', '.join(_SCRIPTS)}")
     body, digest = _script(name)
@@ -162,6 +164,8 @@ def script(name: str):
 
 @blueprint.get("/graphs/<view>")
 def view(view: str):
+    """``/graphs/<view>``: the interactive page (HTML) or an export (``format=`` or Accept); 404
+    for an unknown view, 400 for a parameter it does not take."""
     spec = view_named(view)
     params = _view_params(spec)
     fmt = _chosen_format(list(EXPORT_FORMATS), "html")
@@ -188,6 +192,7 @@ def view(view: str):
 
 @blueprint.get("/graphs/<view>/metrics")
 def view_metrics(view: str):
+    """``/graphs/<view>/metrics``: centralities, communities and bridges of the view as JSON."""
     spec = view_named(view)
     params = _view_params(spec)
     graph = build(services().store, spec.name, **params)
@@ -202,6 +207,7 @@ def view_metrics(view: str):
 
 @blueprint.get("/graphs/alliances/map")
 def alliance_map():
+    """``/graphs/alliances/map``: the alliance's members on a map with land (HTML)."""
     params = _view_params(VIEWS["alliances"])
     year = params.pop("as_of", None)
     graph = build(services().store, "alliances", history=True)

@@ -40,6 +40,8 @@ LIMIT 100
 
 @dataclass
 class Cell:
+    """One result cell as the page shows it: text, an optional link and a tooltip."""
+
     text: str
     href: str | None = None     # entity link (DESCRIBE on this page)
     title: str | None = None    # the full IRI or datatype
@@ -48,6 +50,8 @@ class Cell:
 
 @dataclass
 class Results:
+    """A query's results as the page shows them, with the download links."""
+
     kind: str                              # select | ask | graph
     columns: list[str] = field(default_factory=list)
     rows: list[list[Cell | None]] = field(default_factory=list)
@@ -150,6 +154,7 @@ def render_page() -> Response:
 
 @blueprint.route("/query", methods=["GET"])
 def page() -> Response:
+    """``/query``: the query page (see ``render_page``)."""
     return render_page()
 
 

@@ -46,6 +46,9 @@ def _limit(text: str | None) -> int:
 
 @blueprint.get("/search")
 def search_entities():
+    """``/search?q=&type=&limit=&lang=``: the entities matching ``q``, best first, as JSON or an
+    HTML page by Accept or ``format=``. No ``q``: no results; 400 for a ``q`` over 200 characters,
+    a ``limit`` outside 1..search_max_limit or another ``format``."""
     params = url_params()
     query = (single(params, "q") or "").strip()
     type_name = single(params, "type") or None

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ..settings import Settings
-from ..service.loading import load_validated
+from ..knowledge_graph import KnowledgeGraph
 from ..store import open_store, OxigraphStore
 from .app import close_app, create_app
 from ..errors import UsageError
@@ -31,11 +31,12 @@ def serve(settings: Settings, data_dirs: list[Path], *, host: str = "127.0.0.1",
     store = open_store(settings.store, shareable=True)
     app = None
     try:
-        if data_dirs:
-            result = load_validated(store, data_dirs)
-            print(f"loaded {result.triples} triples from {len(result.files)} file(s); valid", flush=True)
         app = create_app(settings, store)
-        app.extensions["innograph"].pool.warm_up()
+        kg = app.extensions["innograph"].kg
+        if data_dirs:
+            result = kg.load(*data_dirs)
+            print(f"loaded {result.triples} triples from {len(result.files)} file(s); valid", flush=True)
+        kg.start()
 
         def stop(signum, frame):
             raise KeyboardInterrupt
@@ -68,8 +69,8 @@ def serve_processes(settings: Settings, data_dirs: list[Path], *, host: str, por
     if settings.store == "memory" or settings.store.startswith(("http://", "https://")):
         raise UsageError("--workers above 1 needs a store directory (several processes open it by path)")
     if data_dirs:
-        with OxigraphStore(settings.store) as store:
-            result = load_validated(store, data_dirs)
+        with KnowledgeGraph(OxigraphStore(settings.store), settings, owns_store=True) as kg:
+            result = kg.load(*data_dirs)
         print(f"loaded {result.triples} triples from {len(result.files)} file(s); valid", flush=True)
     read_only = settings.replace(read_only=True)
 

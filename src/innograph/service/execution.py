@@ -12,9 +12,9 @@ LOAD make real HTTP requests, and a query nested ~5,000 levels deep crashes the 
   (SIGKILL: the only sure stop) and replaced, and the caller gets ``QueryTimeout`` (HTTP 503).
   Workers render the results themselves (``results.render``) so a slow serialisation is bounded too.
 * ``UpdateRunner`` applies updates in the server process under one write lock. Every update's
-  effect is computed first on an in-memory copy of the store, SHACL-validated
-  (``loading.check_change``), and only then applied to the real store in one transaction. Copying
-  costs about a second per million quads; that is the size limit of this design.
+  effect (a delta) is computed from the change itself (``updates``), SHACL-validated once
+  (``loading.check_change``), and exactly that delta is committed in one transaction: the cost of
+  a write follows the change, not the size of the store.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ import pyoxigraph as ox
 
 from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
                      StoreError, ValidationFailed)
+from .loading import check_change
+from .updates import Delta, DeltaEvaluator, Overlay, UpdateFailed, commit
 
 # -- lexical inspection ----------------------------------------------------------------------------
 
@@ -536,12 +538,22 @@ class RemoteExecutor:
 # -- updates ---------------------------------------------------------------------------------------
 
 class UpdateRunner:
-    """SPARQL Update and Graph Store writes, validated, one at a time, in the server process."""
+    """SPARQL Update and Graph Store writes, validated, one at a time, in the server process.
 
-    def __init__(self, store, pool: QueryPool | None = None):
+    On the embedded store an update's effect is computed from the change (``updates.DeltaEvaluator``:
+    the data itself, the WHERE evaluated once, graph contents), the whole request's delta is
+    validated once (``loading.check_change``) and exactly that delta is committed in one
+    transaction. A remote store evaluates updates itself: its effect is learnt on an in-memory copy
+    (the one place a copy is still made) and the update text is sent to it.
+    """
+
+    def __init__(self, store, pool: QueryPool | None = None, *, base_iri: str | None = None):
         self.store = store
         self.pool = pool
+        self.base_iri = base_iri
         self.lock = threading.Lock()
+        engine = getattr(store, "_store", None)     # the pyoxigraph Store of an OxigraphStore
+        self.engine: ox.Store | None = engine if isinstance(engine, ox.Store) else None
 
     def _committed(self) -> None:
         # No flush here: a read-only open also reads the write-ahead log, and fewer flushes mean
@@ -549,13 +561,20 @@ class UpdateRunner:
         if self.pool is not None:
             self.pool.written()
 
-    def effect(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        """(added, removed) quads the update would cause, computed on an in-memory copy."""
+    def effect(self, sparql: str) -> Delta:
+        """The change ``sparql`` would make to the store now (nothing is written).
+
+        Raises QuerySyntaxError, or UpdateFailed for an update that cannot apply (DROP of a
+        missing graph...).
+        """
+        if self.engine is None:
+            added, removed = self._effect_by_copy(sparql)
+            return Delta(set(added), set(removed))
+        return DeltaEvaluator(self.engine, base_iri=self.base_iri).delta(sparql, tokenize(sparql))
+
+    def _effect_by_copy(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
         try:
-            # Parse (by running on an empty store) first: a malformed update is refused in
-            # milliseconds instead of after copying the whole store. Only the syntax counts here:
-            # on an empty store DROP GRAPH <g> fails for a graph the real store has.
-            ox.Store().update(sparql)
+            ox.Store().update(sparql, base_iri=self.base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
                 from None
@@ -565,70 +584,105 @@ class UpdateRunner:
         copy.extend(self.store.quads())
         before = set(copy.quads_for_pattern(None, None, None, None))
         try:
-            copy.update(sparql)
+            copy.update(sparql, base_iri=self.base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
                 from None
         except (OSError, RuntimeError) as exc:
-            # RuntimeError: pyoxigraph's evaluation errors, e.g. DROP GRAPH (not SILENT) of a graph
-            # that does not exist; the client's mistake, a 400, never a 500.
-            raise InnographError(f"the update failed: {exc}") from None
+            raise UpdateFailed(f"the update failed: {exc}") from None
         after = set(copy.quads_for_pattern(None, None, None, None))
         return sorted(after - before, key=str), sorted(before - after, key=str)
 
-    def update(self, sparql: str):
-        """Validate and apply an update. Raises ValidationFailed (nothing written), QuerySyntaxError."""
-        from .loading import check_change
-        with self.lock:
-            added, removed = self.effect(sparql)
-            if added or removed:
-                report = check_change(self.store, add=added, remove=removed)
-                if not report.conforms:
-                    raise ValidationFailed(report)
-            # The same update on the same state (we hold the write lock) has the same effect;
-            # only UUID()/NOW()/BNODE()/RAND() values can differ from the ones validated.
-            self.store.update(sparql)
+    def _validate(self, delta: Delta) -> None:
+        if delta.added or delta.removed:
+            report = check_change(self.store, add=delta.added, remove=delta.removed)
+            if not report.conforms:
+                raise ValidationFailed(report)
+
+    def _write(self, delta: Delta) -> None:
+        """Validate ``delta`` and commit exactly it (caller holds the lock)."""
+        self._validate(delta)
+        if delta:
+            try:
+                commit(self.engine, delta)
+            except OSError as exc:
+                raise StoreError(f"{self.store.location}: nothing was written: {exc}") from None
             self._committed()
-            return added, removed
+
+    def update(self, sparql: str):
+        """Validate and apply an update request: all of it or nothing.
+
+        Returns (added, removed) quads. Raises ValidationFailed, QuerySyntaxError, UpdateFailed.
+        """
+        with self.lock:
+            delta = self.effect(sparql)
+            if self.engine is None:
+                self._validate(delta)
+                self.store.update(sparql)
+                self._committed()
+            else:
+                self._write(delta)
+            return sorted(delta.added, key=str), sorted(delta.removed, key=str)
 
     def replace_graph(self, graph, quads: list[ox.Quad]) -> bool:
         """Replace a graph (GSP PUT); True if the graph is new."""
-        from .loading import check_change
         with self.lock:
-            existed = self.graph_exists(graph)
-            report = check_change(self.store, replace={graph: quads})
-            if not report.conforms:
-                raise ValidationFailed(report)
-            self.store.replace_graphs({graph: quads})
-            self._committed()
+            if self.engine is None:
+                existed = self.graph_exists(graph)
+                report = check_change(self.store, replace={graph: quads})
+                if not report.conforms:
+                    raise ValidationFailed(report)
+                self.store.replace_graphs({graph: quads})
+                self._committed()
+                return not existed
+            overlay = Overlay(self.engine)
+            existed = overlay.exists(graph)
+            overlay.clear(graph)
+            overlay.create(graph)
+            for quad in quads:
+                overlay.insert(quad)
+            self._write(overlay.delta)
             return not existed
 
     def merge_graph(self, graph, quads: list[ox.Quad]) -> bool:
         """Add quads to a graph (GSP POST); True if the graph is new."""
-        from .loading import check_change
         with self.lock:
-            existed = self.graph_exists(graph)
-            report = check_change(self.store, add=quads)
-            if not report.conforms:
-                raise ValidationFailed(report)
-            self.store.add(quads)
-            self._committed()
+            if self.engine is None:
+                existed = self.graph_exists(graph)
+                report = check_change(self.store, add=quads)
+                if not report.conforms:
+                    raise ValidationFailed(report)
+                self.store.add(quads)
+                self._committed()
+                return not existed
+            overlay = Overlay(self.engine)
+            existed = overlay.exists(graph)
+            overlay.create(graph)
+            for quad in quads:
+                overlay.insert(quad)
+            self._write(overlay.delta)
             return not existed
 
     def delete_graph(self, graph) -> bool:
         """Remove a graph (GSP DELETE); False if there was no such graph (nothing done)."""
-        from .loading import check_change
         with self.lock:
             if not self.graph_exists(graph):
                 return False
-            report = check_change(self.store, replace={graph: []})
-            if not report.conforms:
-                raise ValidationFailed(report)
-            self.store.drop_graph(graph)
-            self._committed()
+            if self.engine is None:
+                report = check_change(self.store, replace={graph: []})
+                if not report.conforms:
+                    raise ValidationFailed(report)
+                self.store.drop_graph(graph)
+                self._committed()
+                return True
+            overlay = Overlay(self.engine)
+            overlay.drop(graph)
+            self._write(overlay.delta)
             return True
 
     def graph_exists(self, graph) -> bool:
         if isinstance(graph, ox.DefaultGraph):
             return True
+        if self.engine is not None:
+            return self.engine.contains_named_graph(graph)
         return graph in self.store.graph_names()

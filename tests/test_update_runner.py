@@ -1,0 +1,110 @@
+"""UpdateRunner on an on-disk store: what is written is exactly the validated delta, all or nothing,
+and no write reads the whole store."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from innograph.errors import QuerySyntaxError, ValidationFailed
+from innograph.service.execution import UpdateRunner
+from innograph.service.updates import UpdateFailed
+from innograph.store.oxigraph import OxigraphStore
+
+EX = "http://example.org/"
+SCHEMA_CITY = "https://schema.org/City"
+
+
+class NoFullScans(OxigraphStore):
+    """A store that fails the test if anything iterates over all of it (what a copy does)."""
+
+    def quads(self, graph=None):
+        assert graph is not None, "the whole store was read to learn an update's effect"
+        return super().quads(graph)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = NoFullScans(tmp_path / "store")
+    store.add([ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), ox.Literal(str(i)),
+                       ox.NamedNode(f"{EX}g")) for i in range(50)])
+    yield store
+    store.close()
+
+
+def state(store):
+    return sorted(map(str, store.quads_matching())), sorted(map(str, store.graph_names()))
+
+
+def test_each_operation_sees_the_ones_before_and_nothing_is_copied(store):
+    runner = UpdateRunner(store)
+    added, removed = runner.update(
+        f"PREFIX ex: <{EX}> "
+        "INSERT DATA { GRAPH ex:h { ex:new ex:p 'fresh' } } ; "
+        "DELETE { GRAPH ex:h { ?s ex:p ?o } } INSERT { GRAPH ex:h { ?s ex:q ?o } } "
+        "WHERE { GRAPH ex:h { ?s ex:p ?o } } ; "
+        "DELETE WHERE { GRAPH ex:g { ex:s1 ?p ?o } }")
+    assert [str(q) for q in added] == [f'<{EX}new> <{EX}q> "fresh" <{EX}h>']
+    assert [str(q) for q in removed] == [f'<{EX}s1> <{EX}p> "1" <{EX}g>']
+    assert ox.Quad(ox.NamedNode(f"{EX}new"), ox.NamedNode(f"{EX}q"), ox.Literal("fresh"),
+                   ox.NamedNode(f"{EX}h")) in list(store.quads_matching())
+    assert store.count() == 50
+
+
+def test_a_failing_operation_leaves_the_store_as_it_was(store):
+    before = state(store)
+    with pytest.raises(UpdateFailed, match="does not exist"):
+        UpdateRunner(store).update(f"INSERT DATA {{ <{EX}x> <{EX}p> 1 }} ; "
+                                   f"DELETE WHERE {{ GRAPH <{EX}g> {{ ?s ?p ?o }} }} ; "
+                                   f"DROP GRAPH <{EX}missing>")
+    assert state(store) == before
+
+
+def test_a_syntax_error_names_the_place(store):
+    with pytest.raises(QuerySyntaxError, match=r"1:\d+"):
+        UpdateRunner(store).update("INSERT DATA { <urn:a> <urn:b> }")
+
+
+def test_what_is_written_is_what_was_validated(store, monkeypatch):
+    """UUID(), NOW() and template blank nodes: the committed quads are the validated ones."""
+    validated = []
+    import innograph.service.execution as execution
+
+    def spy(store, *, add=(), remove=(), **kwargs):
+        validated.append((set(add), set(remove)))
+        return real(store, add=add, remove=remove, **kwargs)
+
+    real = execution.check_change
+    monkeypatch.setattr(execution, "check_change", spy)
+    added, _ = UpdateRunner(store).update(
+        f"INSERT {{ GRAPH <{EX}h> {{ ?s <{EX}id> ?id ; <{EX}at> ?now ; <{EX}node> [ <{EX}n> ?o ] }} }} "
+        f"WHERE {{ GRAPH <{EX}g> {{ ?s <{EX}p> ?o FILTER(?o IN ('1', '2')) }} "
+        f"BIND(UUID() AS ?id) BIND(NOW() AS ?now) }}")
+    assert len(added) == 8 and validated and validated[0][0] == set(added)
+    written = set(store.quads(ox.NamedNode(f"{EX}h")))
+    assert written == set(added)
+    assert len({q.object for q in added if q.predicate.value == f"{EX}node"}) == 2   # fresh per solution
+
+
+def test_a_refused_write_changes_nothing(store):
+    before = state(store)
+    city = ox.NamedNode(f"{EX}city")
+    with pytest.raises(ValidationFailed):
+        # A city must have a name (shapes): one without is refused, and so is the whole request.
+        UpdateRunner(store).update(f"INSERT DATA {{ GRAPH <{EX}h> {{ {city} a <{SCHEMA_CITY}> }} }} ; "
+                                   f"CLEAR GRAPH <{EX}g>")
+    assert state(store) == before
+
+
+def test_graph_store_writes_take_the_same_path(store):
+    runner = UpdateRunner(store)
+    graph = ox.NamedNode(f"{EX}g")
+    replacement = [ox.Quad(ox.NamedNode(f"{EX}s1"), ox.NamedNode(f"{EX}p"), ox.Literal("1"), graph),
+                   ox.Quad(ox.BlankNode("kept"), ox.NamedNode(f"{EX}p"), ox.Literal("new"), graph)]
+    assert runner.replace_graph(graph, replacement) is False
+    assert set(store.quads(graph)) == set(replacement)          # the blank node keeps its label
+    assert runner.merge_graph(ox.NamedNode(f"{EX}n"), replacement[:1]) is True
+    assert runner.delete_graph(ox.NamedNode(f"{EX}n")) is True
+    assert runner.delete_graph(ox.NamedNode(f"{EX}n")) is False
+    empty = ox.NamedNode(f"{EX}empty")
+    assert runner.replace_graph(empty, []) is True and empty in store.graph_names()

@@ -561,20 +561,21 @@ class UpdateRunner:
         if self.pool is not None:
             self.pool.written()
 
-    def effect(self, sparql: str) -> Delta:
+    def effect(self, sparql: str, *, base_iri: str | None = None) -> Delta:
         """The change ``sparql`` would make to the store now (nothing is written).
 
         Raises QuerySyntaxError, or UpdateFailed for an update that cannot apply (DROP of a
         missing graph...).
         """
+        base_iri = base_iri or self.base_iri
         if self.engine is None:
-            added, removed = self._effect_by_copy(sparql)
+            added, removed = self._effect_by_copy(sparql, base_iri)
             return Delta(set(added), set(removed))
-        return DeltaEvaluator(self.engine, base_iri=self.base_iri).delta(sparql, tokenize(sparql))
+        return DeltaEvaluator(self.engine, base_iri=base_iri).delta(sparql, tokenize(sparql))
 
-    def _effect_by_copy(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    def _effect_by_copy(self, sparql: str, base_iri: str | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
         try:
-            ox.Store().update(sparql, base_iri=self.base_iri)
+            ox.Store().update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
                 from None
@@ -584,7 +585,7 @@ class UpdateRunner:
         copy.extend(self.store.quads())
         before = set(copy.quads_for_pattern(None, None, None, None))
         try:
-            copy.update(sparql, base_iri=self.base_iri)
+            copy.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
                 from None
@@ -609,16 +610,19 @@ class UpdateRunner:
                 raise StoreError(f"{self.store.location}: nothing was written: {exc}") from None
             self._committed()
 
-    def update(self, sparql: str):
+    def update(self, sparql: str, *, base_iri: str | None = None):
         """Validate and apply an update request: all of it or nothing.
 
-        Returns (added, removed) quads. Raises ValidationFailed, QuerySyntaxError, UpdateFailed.
+        ``base_iri`` resolves relative IRIs (default: the runner's). Returns (added, removed)
+        quads. Raises ValidationFailed, QuerySyntaxError, UpdateFailed.
         """
         with self.lock:
-            delta = self.effect(sparql)
+            delta = self.effect(sparql, base_iri=base_iri)
             if self.engine is None:
                 self._validate(delta)
-                self.store.update(sparql)
+                # The remote server resolves relative IRIs against this service's base as well.
+                self.store.update(f"BASE <{base_iri or self.base_iri}>\n{sparql}"
+                                  if base_iri or self.base_iri else sparql)
                 self._committed()
             else:
                 self._write(delta)

@@ -108,3 +108,50 @@ def test_graph_store_writes_take_the_same_path(store):
     assert runner.delete_graph(ox.NamedNode(f"{EX}n")) is False
     empty = ox.NamedNode(f"{EX}empty")
     assert runner.replace_graph(empty, []) is True and empty in store.graph_names()
+
+
+# -- the incremental check judges what the change can alter, no less -------------------------------
+
+@pytest.fixture
+def shipped_copy(shipped_store):
+    store = OxigraphStore(None)
+    store.add(shipped_store.quads())
+    return store
+
+
+def _member_city(store):
+    row = next(iter(store.query(
+        "SELECT ?m ?c WHERE { ?m a <http://www.w3.org/ns/org#Membership> ; "
+        "<http://www.w3.org/ns/org#member> ?c . ?c a <https://schema.org/City> } LIMIT 1")))
+    return row["m"], row["c"]
+
+
+def test_a_property_of_a_node_is_judged_on_that_node_alone(shipped_copy):
+    from innograph.service.loading import check_change
+    _, city = _member_city(shipped_copy)
+    report = check_change(shipped_copy, add=[ox.Quad(city, ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs"),
+                                                      ox.NamedNode("http://www.wikidata.org/entity/Q1"),
+                                                      ox.NamedNode(f"{EX}g"))])
+    assert report.conforms and report.focus_count == 1
+
+
+def test_a_type_change_is_judged_on_the_nodes_that_point_at_it(shipped_copy):
+    """The shapes read a value's rdf:type (sh:class): removing a city's types breaks the memberships
+    that name it as member, and the check must find that."""
+    from innograph.service.loading import check_change
+    membership, city = _member_city(shipped_copy)
+    types = list(shipped_copy.quads_matching(subject=city, predicate=ox.NamedNode(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")))
+    report = check_change(shipped_copy, remove=types)
+    assert not report.conforms
+    assert any(v.focus_node == f"<{membership.value}>" and v.path == "org:member" for v in report.violations)
+
+
+def test_restating_what_another_graph_states_changes_nothing_but_is_warned(shipped_copy):
+    from innograph.service.loading import check_change
+    _, city = _member_city(shipped_copy)
+    restated = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(f"{EX}copy"))
+                for q in shipped_copy.quads_matching(subject=city)]
+    report = check_change(shipped_copy, add=restated)
+    assert report.conforms and report.focus_count == 0
+    assert any("stated in two graphs" in v.message for v in report.violations)

@@ -282,9 +282,11 @@ def _pyshacl_focused(data: rdflib.Graph, shapes: rdflib.Graph, focus: set) -> rd
 
     ``pyshacl.validate`` parses every shape into a ShapesGraph on each call (~40 ms of the 70 ms an
     incremental check of a one-triple write took); here pySHACL's ``Validator`` gets one prepared,
-    fully built ShapesGraph (it only reads it while validating). When no shape targets any focus
-    node there is nothing to report and pySHACL is not run. (pySHACL's own ``use_shapes`` is not
-    used: like ``focus_nodes`` it lost the violations found inside sh:or.)
+    fully built ShapesGraph (it only reads it while validating), and runs only the shapes that
+    target a focus node (``use_shapes``; the shapes they reach are in the prepared graph). When no
+    shape targets any focus node there is nothing to report and pySHACL is not run. (On a fresh
+    ShapesGraph ``use_shapes`` builds only the listed shapes and, like ``focus_nodes``, lost the
+    violations found inside sh:or; on the fully built one it does not: tests/test_validation.py.)
     """
     import pyshacl
     from pyshacl.graph_abstraction import DataGraph
@@ -301,7 +303,7 @@ def _pyshacl_focused(data: rdflib.Graph, shapes: rdflib.Graph, focus: set) -> rd
     validator = pyshacl.Validator(
         DataGraph.from_rdflib(data), shacl_graph=shapes, ont_graph=None,
         options={"inference": "none", "advanced": False, "allow_warnings": True, "allow_infos": True,
-                 "inplace": True})
+                 "inplace": True, "use_shapes": targeting})
     validator.shacl_graph = prepared[1]
     _, results, _ = validator.run()
     return results

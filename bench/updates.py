@@ -34,7 +34,7 @@ RENAME = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 DELETE { GRAPH ?g { ?s rdfs:label ?l } } INSERT { GRAPH ?g { ?s rdfs:label ?renamed } }
 WHERE {
   { SELECT ?g ?s ?l WHERE { GRAPH ?g { ?s rdfs:label ?l } FILTER(CONTAINS(STR(?s), "/synth-")) }
-    ORDER BY ?s ?l LIMIT 500 }
+    LIMIT 500 }
   BIND(IF(LANG(?l) = "", CONCAT(?l, " *"), STRLANG(CONCAT(STR(?l), " *"), LANG(?l))) AS ?renamed)
 }"""
 

@@ -7,8 +7,8 @@ import pyoxigraph as ox
 import pytest
 
 from innograph.errors import QuerySyntaxError, ValidationFailed
-from innograph.service.execution import UpdateRunner
-from innograph.service.updates import UpdateFailed
+from innograph.service import updates
+from innograph.service.updates import UpdateFailed, UpdateRunner
 from innograph.store.oxigraph import OxigraphStore
 
 EX = "http://example.org/"
@@ -68,14 +68,13 @@ def test_a_syntax_error_names_the_place(store):
 def test_what_is_written_is_what_was_validated(store, monkeypatch):
     """UUID(), NOW() and template blank nodes: the committed quads are the validated ones."""
     validated = []
-    import innograph.service.execution as execution
 
     def spy(store, *, add=(), remove=(), **kwargs):
         validated.append((set(add), set(remove)))
         return real(store, add=add, remove=remove, **kwargs)
 
-    real = execution.check_change
-    monkeypatch.setattr(execution, "check_change", spy)
+    real = updates.check_change
+    monkeypatch.setattr(updates, "check_change", spy)
     added, _ = UpdateRunner(store).update(
         f"INSERT {{ GRAPH <{EX}h> {{ ?s <{EX}id> ?id ; <{EX}at> ?now ; <{EX}node> [ <{EX}n> ?o ] }} }} "
         f"WHERE {{ GRAPH <{EX}g> {{ ?s <{EX}p> ?o FILTER(?o IN ('1', '2')) }} "

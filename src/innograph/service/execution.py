@@ -11,10 +11,8 @@ LOAD make real HTTP requests, and a query nested ~5,000 levels deep crashes the 
   read-only. The parent waits at most ``query_timeout`` seconds; past it the worker is killed
   (SIGKILL: the only sure stop) and replaced, and the caller gets ``QueryTimeout`` (HTTP 503).
   Workers render the results themselves (``results.render``) so a slow serialisation is bounded too.
-* ``UpdateRunner`` applies updates in the server process under one write lock. Every update's
-  effect (a delta) is computed from the change itself (``updates``), SHACL-validated once
-  (``loading.check_change``), and exactly that delta is committed in one transaction: the cost of
-  a write follows the change, not the size of the store.
+* Updates are applied in the server process by ``updates.UpdateRunner`` (kept out of this module
+  so that query workers, which import it, do not import the validation stack).
 """
 
 from __future__ import annotations
@@ -30,10 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
 
-from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
-                     StoreError, ValidationFailed)
-from .loading import check_change
-from .updates import Delta, DeltaEvaluator, Overlay, UpdateFailed, commit
+from ..errors import InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy, StoreError
 
 # -- lexical inspection ----------------------------------------------------------------------------
 
@@ -533,160 +528,3 @@ class RemoteExecutor:
             raise QueryTimeout(f"the remote store did not answer within the time limit of "
                                f"{self.timeout:g} s (setting INNOGRAPH_QUERY_TIMEOUT)") from None
         return rendered_outcome(result, request)
-
-
-# -- updates ---------------------------------------------------------------------------------------
-
-class UpdateRunner:
-    """SPARQL Update and Graph Store writes, validated, one at a time, in the server process.
-
-    On the embedded store an update's effect is computed from the change (``updates.DeltaEvaluator``:
-    the data itself, the WHERE evaluated once, graph contents), the whole request's delta is
-    validated once (``loading.check_change``) and exactly that delta is committed in one
-    transaction. A remote store evaluates updates itself: its effect is learnt on an in-memory copy
-    (the one place a copy is still made) and the update text is sent to it.
-    """
-
-    def __init__(self, store, pool: QueryPool | None = None, *, base_iri: str | None = None):
-        self.store = store
-        self.pool = pool
-        self.base_iri = base_iri
-        self.lock = threading.Lock()
-        engine = getattr(store, "_store", None)     # the pyoxigraph Store of an OxigraphStore
-        self.engine: ox.Store | None = engine if isinstance(engine, ox.Store) else None
-
-    def _committed(self) -> None:
-        # No flush here: a read-only open also reads the write-ahead log, and fewer flushes mean
-        # fewer compactions deleting files under the workers' snapshots.
-        if self.pool is not None:
-            self.pool.written()
-
-    def effect(self, sparql: str, *, base_iri: str | None = None) -> Delta:
-        """The change ``sparql`` would make to the store now (nothing is written).
-
-        Raises QuerySyntaxError, or UpdateFailed for an update that cannot apply (DROP of a
-        missing graph...).
-        """
-        base_iri = base_iri or self.base_iri
-        if self.engine is None:
-            added, removed = self._effect_by_copy(sparql, base_iri)
-            return Delta(set(added), set(removed))
-        return DeltaEvaluator(self.engine, base_iri=base_iri).delta(sparql, tokenize(sparql))
-
-    def _effect_by_copy(self, sparql: str, base_iri: str | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        try:
-            ox.Store().update(sparql, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
-                from None
-        except (OSError, RuntimeError):
-            pass
-        copy = ox.Store()
-        copy.extend(self.store.quads())
-        before = set(copy.quads_for_pattern(None, None, None, None))
-        try:
-            copy.update(sparql, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
-                from None
-        except (OSError, RuntimeError) as exc:
-            raise UpdateFailed(f"the update failed: {exc}") from None
-        after = set(copy.quads_for_pattern(None, None, None, None))
-        return sorted(after - before, key=str), sorted(before - after, key=str)
-
-    def _validate(self, delta: Delta) -> None:
-        if delta.added or delta.removed:
-            report = check_change(self.store, add=delta.added, remove=delta.removed)
-            if not report.conforms:
-                raise ValidationFailed(report)
-
-    def _write(self, delta: Delta) -> None:
-        """Validate ``delta`` and commit exactly it (caller holds the lock)."""
-        self._validate(delta)
-        if delta:
-            try:
-                commit(self.engine, delta)
-            except OSError as exc:
-                raise StoreError(f"{self.store.location}: nothing was written: {exc}") from None
-            self._committed()
-
-    def update(self, sparql: str, *, base_iri: str | None = None):
-        """Validate and apply an update request: all of it or nothing.
-
-        ``base_iri`` resolves relative IRIs (default: the runner's). Returns (added, removed)
-        quads. Raises ValidationFailed, QuerySyntaxError, UpdateFailed.
-        """
-        with self.lock:
-            delta = self.effect(sparql, base_iri=base_iri)
-            if self.engine is None:
-                self._validate(delta)
-                # The remote server resolves relative IRIs against this service's base as well.
-                self.store.update(f"BASE <{base_iri or self.base_iri}>\n{sparql}"
-                                  if base_iri or self.base_iri else sparql)
-                self._committed()
-            else:
-                self._write(delta)
-            return sorted(delta.added, key=str), sorted(delta.removed, key=str)
-
-    def replace_graph(self, graph, quads: list[ox.Quad]) -> bool:
-        """Replace a graph (GSP PUT); True if the graph is new."""
-        with self.lock:
-            if self.engine is None:
-                existed = self.graph_exists(graph)
-                report = check_change(self.store, replace={graph: quads})
-                if not report.conforms:
-                    raise ValidationFailed(report)
-                self.store.replace_graphs({graph: quads})
-                self._committed()
-                return not existed
-            overlay = Overlay(self.engine)
-            existed = overlay.exists(graph)
-            overlay.clear(graph)
-            overlay.create(graph)
-            for quad in quads:
-                overlay.insert(quad)
-            self._write(overlay.delta)
-            return not existed
-
-    def merge_graph(self, graph, quads: list[ox.Quad]) -> bool:
-        """Add quads to a graph (GSP POST); True if the graph is new."""
-        with self.lock:
-            if self.engine is None:
-                existed = self.graph_exists(graph)
-                report = check_change(self.store, add=quads)
-                if not report.conforms:
-                    raise ValidationFailed(report)
-                self.store.add(quads)
-                self._committed()
-                return not existed
-            overlay = Overlay(self.engine)
-            existed = overlay.exists(graph)
-            overlay.create(graph)
-            for quad in quads:
-                overlay.insert(quad)
-            self._write(overlay.delta)
-            return not existed
-
-    def delete_graph(self, graph) -> bool:
-        """Remove a graph (GSP DELETE); False if there was no such graph (nothing done)."""
-        with self.lock:
-            if not self.graph_exists(graph):
-                return False
-            if self.engine is None:
-                report = check_change(self.store, replace={graph: []})
-                if not report.conforms:
-                    raise ValidationFailed(report)
-                self.store.drop_graph(graph)
-                self._committed()
-                return True
-            overlay = Overlay(self.engine)
-            overlay.drop(graph)
-            self._write(overlay.delta)
-            return True
-
-    def graph_exists(self, graph) -> bool:
-        if isinstance(graph, ox.DefaultGraph):
-            return True
-        if self.engine is not None:
-            return self.engine.contains_named_graph(graph)
-        return graph in self.store.graph_names()

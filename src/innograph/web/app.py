@@ -14,7 +14,8 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import InnographError, UsageError
-from ..service.execution import QueryPool, RemoteExecutor, UpdateRunner
+from ..service.execution import QueryPool, RemoteExecutor
+from ..service.updates import UpdateRunner
 from ..settings import Settings
 from ..store import open_store
 from .responses import Services, add_cors, handle_http_error, handle_innograph_error, services

@@ -84,7 +84,7 @@ class Services:
     settings: object
     store: object
     pool: object            # execution.QueryPool
-    updates: object         # execution.UpdateRunner
+    updates: object         # updates.UpdateRunner
     owns_store: bool = False
     auth_failures: AuthFailures | None = None
 

@@ -24,6 +24,8 @@ the pending ``Delta``):
 
 The request's delta is then validated once and committed with ``commit``: one pyoxigraph update
 (one transaction) writing exactly those quads, blank nodes included, or nothing at all.
+``UpdateRunner`` does this for SPARQL Update and the Graph Store Protocol's PUT/POST/DELETE, one
+write at a time; queries never take its lock (they run in worker processes on read-only views).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ pattern lookups and combined with the new data. On an empty store the whole new 
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -147,8 +148,8 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
     # it in whole (pySHACL's ont_graph) cost more than the validation of a small change.
     for triple in class_hierarchy():
         context.add(triple)
-    return _with_warnings(validate(context, focus_nodes=[to_rdflib(n) for n in focus], mix_ontology=False),
-                          graph_of.twice)
+    return _with_warnings(validate(context, focus_nodes=[to_rdflib(n) for n in focus], mix_ontology=False,
+                                   engine=_focused_engine(len(focus))), graph_of.twice)
 
 
 def _union_change(store: Store, added: list, removed: set, graph_of) -> tuple[list, set]:
@@ -229,6 +230,18 @@ def objects_of_targets() -> frozenset | None:
     if next(shapes.triples((None, _SH.target, None)), None) is not None:
         return None
     return frozenset(ox.NamedNode(str(p)) for p in shapes.objects(None, _SH.targetObjectsOf))
+
+
+TURBO_FROM_FOCUS = 16
+
+
+def _focused_engine(focus_size: int) -> str | None:
+    """The SHACL engine for a focused check: with INNOGRAPH_VALIDATOR=auto, pySHACL (prepared
+    shapes, ~6 ms for one node) for a few focus nodes and pyshacl-turbo from TURBO_FROM_FOCUS on
+    (measured: equal at ~10 nodes, 39 against 84 ms at 86, 0.17 against 0.6 s at 430). None: the
+    configured engine."""
+    configured = (os.environ.get("INNOGRAPH_VALIDATOR") or "auto").strip().lower()
+    return "turbo" if configured == "auto" and focus_size >= TURBO_FROM_FOCUS else None
 
 
 def _nothing_survives(store: Store, removed: set) -> bool:

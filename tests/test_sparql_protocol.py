@@ -434,3 +434,74 @@ def test_json_results_are_valid_utf8_json(server):
     query = 'SELECT ?l WHERE { <https://w3id.org/innograph/id/city/daejeon> <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(lang(?l) = "ko") }'
     reply = get(server, {"query": query})
     assert json.loads(reply.body.decode("utf-8"))["results"]["bindings"][0]["l"]["xml:lang"] == "ko"
+
+
+# -- base IRI, media-type parameters, protocol parameters without an operation, HEAD ------------
+
+SERVICE_BASE = "https://w3id.org/innograph/"      # INNOGRAPH_BASE_IRI's default: the service base IRI
+
+
+def test_relative_iris_in_a_query_resolve_against_the_service_base(server):
+    reply = get(server, {"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"}, {"Accept": "application/n-triples"})
+    assert reply.status == 200, reply.text
+    assert reply.text.strip() == (f'<{SERVICE_BASE}s> <{SERVICE_BASE}p> '
+                                  f'"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    own = get(server, {"query": "BASE <http://example.org/> CONSTRUCT { <s> <p> 1 } WHERE {}"},
+              {"Accept": "application/n-triples"})
+    assert own.text.startswith("<http://example.org/s>")
+
+
+def test_relative_iris_in_an_update_resolve_against_the_service_base(server):
+    update = ("INSERT DATA { GRAPH <urn:test:base> { <http://example.org/s> <http://example.org/p> "
+              "<test> } }")
+    try:
+        reply = http(server, "POST", "/sparql", update,
+                     {"Content-Type": "application/sparql-update", **AUTH})
+        assert reply.status == 200, reply.text
+        rows = bindings(get(server, {"query": "SELECT ?o WHERE { GRAPH <urn:test:base> { ?s ?p ?o } }"}))
+        assert [r["o"]["value"] for r in rows] == [SERVICE_BASE + "test"]
+    finally:
+        http(server, "POST", "/sparql", "DROP SILENT GRAPH <urn:test:base>",
+             {"Content-Type": "application/sparql-update", **AUTH})
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_media_type_parameters_do_not_break_the_match(server, method):
+    store = http(server, method, "/store?" + urlencode({"graph": PLACES}),
+                 headers={"Accept": "text/turtle; charset=utf-8"})
+    assert store.status == 200 and store.header("content-type").startswith("text/turtle")
+    weighted = http(server, method, "/store?" + urlencode({"graph": PLACES}),
+                    headers={"Accept": "text/turtle;charset=utf-8;q=0.2, application/n-triples;q=0.9"})
+    assert weighted.header("content-type").startswith("application/n-triples")
+    results = get(server, {"query": CITIES}, {"Accept": "application/sparql-results+json; charset=utf-8"})
+    assert results.status == 200 and results.header("content-type").startswith("application/sparql-results+json")
+
+
+@pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri", "using-graph-uri",
+                                       "using-named-graph-uri"])
+def test_protocol_parameters_without_a_query_are_a_client_error(server, parameter):
+    reply = get(server, {parameter: PLACES})
+    assert reply.status == 400 and parameter in reply.text
+    assert get(server, {}, {"Accept": "text/turtle"}).status == 200    # the service description still
+
+
+HEAD_PATHS = [
+    "/sparql?" + urlencode({"query": CITIES}), "/sparql", "/store?" + urlencode({"graph": PLACES}),
+    "/store?default", "/store", "/queries", "/queries/echo", "/query", "/id/city/daejeon",
+    "/doc/city/daejeon", "/ontology", "/ontology.ttl", "/ontology/CityAlliance", "/", "/dumps",
+    "/dumps/", "/dumps/innograph.nq", "/context.jsonld", "/void", "/void.ttl", "/.well-known/void",
+    "/graphs", "/graphs/alliances", "/graphs/alliances/metrics", "/graphs/alliances/map",
+    "/graph/places", "/static/no-such-file.css", "/id/city/atlantis",
+]
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle", "*/*"])
+def test_head_is_get_without_the_body_on_every_route(server, accept):
+    for path in HEAD_PATHS:
+        got = http(server, "GET", path, headers={"Accept": accept})
+        head = http(server, "HEAD", path, headers={"Accept": accept})
+        assert head.body == b"", path
+        assert head.status == got.status, path
+        for name in set(got.headers) | set(head.headers):
+            if name not in {"date", "etag", "last-modified"}:
+                assert head.header(name) == got.header(name), f"{path}: header {name} differs"

@@ -32,7 +32,8 @@ from .rdf.sparql import inject_values
 from .rdf.tabular import Rows, to_frame, to_rows
 from .search import SearchHit, search as search_entities
 from .service.catalogue import NamedQuery
-from .service.execution import QueryOutcome, UpdateRunner
+from .service.execution import QueryOutcome
+from .service.updates import UpdateRunner
 from .service.exporting import export_dataset
 from .service.loading import LoadResult, load_validated, validate_sources
 from .service.querying import FormatChooser, QueryService, start_executor
@@ -100,7 +101,7 @@ class KnowledgeGraph:
     def updates(self) -> UpdateRunner:
         """Validated writes (SPARQL Update, Graph Store), one at a time under one lock."""
         if self._updates is None:
-            self._updates = UpdateRunner(self.store, self.queries.executor)
+            self._updates = UpdateRunner(self.store, self.queries.executor, base_iri=self.settings.base_iri)
         return self._updates
 
     def start(self) -> "KnowledgeGraph":

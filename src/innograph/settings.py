@@ -71,7 +71,8 @@ REGISTRY: tuple[Setting, ...] = (
             "or an http(s):// SPARQL 1.1 endpoint."),
     Setting("base_iri", DEFAULT_BASE_IRI, str,
             "Base of the IRIs the server answers for (instances under <base>id/, ontology under "
-            "<base>ontology). The data keeps its w3id IRIs; this only changes what is dereferenced."),
+            "<base>ontology). The data keeps its w3id IRIs; this only changes what is dereferenced. "
+            "Also the base IRI against which relative IRIs in SPARQL queries and updates resolve."),
     Setting("public_url", "", str,
             "The server's public address (e.g. https://innograph.example.org/), used in the service "
             "description and VoID. Empty: taken from each request."),

@@ -154,6 +154,20 @@ def rdf_format_for_media_type(media_type: str) -> Format:
         f"{', '.join(f.media_type for f in RDF_FORMATS)}")
 
 
+def without_media_type_parameters(accept: str) -> str:
+    """``accept`` with every media-type parameter but ``q`` removed.
+
+    Werkzeug matches ``text/turtle; charset=utf-8`` only against an offer with that very parameter;
+    the formats here have none, so parameters must not decide the match (the weight ``q`` still does).
+    """
+    ranges = []
+    for item in accept.split(","):
+        media_type, *parameters = [part.strip() for part in item.split(";")]
+        weights = [p for p in parameters if p.replace(" ", "").lower().startswith("q=")]
+        ranges.append(";".join([media_type] + weights[:1]))
+    return ", ".join(r for r in ranges if r)
+
+
 def negotiate(accept: str | None, offered: tuple[Format, ...] | list[Format],
               default: Format | None = None) -> Format | None:
     """The offered format the Accept header prefers (q-values and wildcards honoured).
@@ -163,7 +177,7 @@ def negotiate(accept: str | None, offered: tuple[Format, ...] | list[Format],
     """
     if not accept or not accept.strip():
         return default or offered[0]
-    accepted = parse_accept_header(accept, MIMEAccept)
+    accepted = parse_accept_header(without_media_type_parameters(accept), MIMEAccept)
     candidates: list[str] = []
     owner: dict[str, Format] = {}
     ordered = ([default] if default else []) + [f for f in offered if f is not default]

@@ -11,10 +11,8 @@ LOAD make real HTTP requests, and a query nested ~5,000 levels deep crashes the 
   read-only. The parent waits at most ``query_timeout`` seconds; past it the worker is killed
   (SIGKILL: the only sure stop) and replaced, and the caller gets ``QueryTimeout`` (HTTP 503).
   Workers render the results themselves (``results.render``) so a slow serialisation is bounded too.
-* ``UpdateRunner`` applies updates in the server process under one write lock. Every update's
-  effect is computed first on an in-memory copy of the store, SHACL-validated
-  (``loading.check_change``), and only then applied to the real store in one transaction. Copying
-  costs about a second per million quads; that is the size limit of this design.
+* Updates are applied in the server process by ``updates.UpdateRunner`` (kept out of this module
+  so that query workers, which import it, do not import the validation stack).
 """
 
 from __future__ import annotations
@@ -30,12 +28,11 @@ from typing import Mapping
 import pyoxigraph as ox
 
 from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeout, ServerBusy,
-                     StoreError, StoreTimeout, ValidationFailed)
+                     StoreError, StoreTimeout)
 from ..namespaces import PREFIXES
-from ..search import following_change, worker_functions
+from ..search import worker_functions
 from ..rdf.formats import rdf_format, result_format
 from ..rdf.results import default_format, kind_of, render
-from .loading import check_change
 
 # -- worker processes ------------------------------------------------------------------------------
 
@@ -329,104 +326,3 @@ def syntax_error_message(sparql: str, detail: str) -> str:
     """The error for a query pyoxigraph could not parse, with the parser's line:column. (An
     undeclared prefix never gets here: the query path names it before, ``rdf.sparql``.)"""
     return f"syntax error in the query: {detail}"
-
-
-# -- updates ---------------------------------------------------------------------------------------
-
-class UpdateRunner:
-    """SPARQL Update and Graph Store writes, validated, one at a time, in the server process."""
-
-    def __init__(self, store, pool: QueryPool | None = None):
-        self.store = store
-        self.pool = pool
-        self.lock = threading.Lock()
-
-    def _committed(self) -> None:
-        # No flush here: a read-only open also reads the write-ahead log, and fewer flushes mean
-        # fewer compactions deleting files under the workers' snapshots.
-        if self.pool is not None:
-            self.pool.written()
-
-    def effect(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        """(added, removed) quads the update would cause, computed on an in-memory copy."""
-        try:
-            # Parse (by running on an empty store) first: a malformed update is refused in
-            # milliseconds instead of after copying the whole store. Only the syntax counts here:
-            # on an empty store DROP GRAPH <g> fails for a graph the real store has.
-            ox.Store().update(sparql)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
-                from None
-        except (OSError, RuntimeError):
-            pass
-        copy = ox.Store()
-        copy.extend(self.store.quads())
-        before = set(copy.quads_for_pattern(None, None, None, None))
-        try:
-            copy.update(sparql)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
-                from None
-        except (OSError, RuntimeError) as exc:
-            # RuntimeError: pyoxigraph's evaluation errors, e.g. DROP GRAPH (not SILENT) of a graph
-            # that does not exist; the client's mistake, a 400, never a 500.
-            raise InnographError(f"the update failed: {exc}") from None
-        after = set(copy.quads_for_pattern(None, None, None, None))
-        return sorted(after - before, key=str), sorted(before - after, key=str)
-
-    def update(self, sparql: str):
-        """Validate and apply an update. Raises ValidationFailed (nothing written), QuerySyntaxError."""
-        with self.lock:
-            added, removed = self.effect(sparql)
-            if added or removed:
-                report = check_change(self.store, add=added, remove=removed)
-                if not report.conforms:
-                    raise ValidationFailed(report)
-            # The same update on the same state (we hold the write lock) has the same effect;
-            # only UUID()/NOW()/BNODE()/RAND() values can differ from the ones validated.
-            with following_change(self.store, added=added, removed=removed, exact_effect=True):
-                self.store.update(sparql)
-            self._committed()
-            return added, removed
-
-    def replace_graph(self, graph, quads: list[ox.Quad]) -> bool:
-        """Replace a graph (GSP PUT); True if the graph is new."""
-        with self.lock:
-            existed = self.graph_exists(graph)
-            report = check_change(self.store, replace={graph: quads})
-            if not report.conforms:
-                raise ValidationFailed(report)
-            with following_change(self.store, added=quads, replaced=[graph]):
-                self.store.replace_graphs({graph: quads})
-            self._committed()
-            return not existed
-
-    def merge_graph(self, graph, quads: list[ox.Quad]) -> bool:
-        """Add quads to a graph (GSP POST); True if the graph is new."""
-        with self.lock:
-            existed = self.graph_exists(graph)
-            report = check_change(self.store, add=quads)
-            if not report.conforms:
-                raise ValidationFailed(report)
-            with following_change(self.store, added=quads):
-                self.store.add(quads)
-            self._committed()
-            return not existed
-
-    def delete_graph(self, graph) -> bool:
-        """Remove a graph (GSP DELETE); False if there was no such graph (nothing done)."""
-        with self.lock:
-            if not self.graph_exists(graph):
-                return False
-            report = check_change(self.store, replace={graph: []})
-            if not report.conforms:
-                raise ValidationFailed(report)
-            with following_change(self.store, replaced=[graph]):
-                self.store.drop_graph(graph)
-            self._committed()
-            return True
-
-    def graph_exists(self, graph) -> bool:
-        if isinstance(graph, ox.DefaultGraph):
-            return True
-        return graph in self.store.graph_names()

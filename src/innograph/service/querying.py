@@ -94,7 +94,8 @@ class QueryService:
                 default_graphs=list(default_graphs) if default_graphs else None,
                 named_graphs=list(named_graphs) if named_graphs else None,
                 substitutions=dict(substitutions) if substitutions else None,
-), timeout)
+                # Relative IRIs resolve against the service's base (the SPARQL Protocol lets it choose).
+                base_iri=self.settings.base_iri), timeout)
 
         wanted = format_for(shape.kind)
         outcome = evaluate(wanted)

@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Response, current_app, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.exceptions import HTTPException
 
 from ..errors import (Forbidden, InnographError, NotAcceptable, TooManyRequests, Unauthorized,
                       UnsupportedFormatError, UsageError, ValidationFailed)
 from ..knowledge_graph import KnowledgeGraph
 from ..rdf.formats import (RDF_FORMATS, RESULT_FORMATS, Format, format_names, negotiate, rdf_format,
-                           result_format)
-from ..service.execution import UpdateRunner
+                           result_format, without_media_type_parameters)
+from ..service.updates import UpdateRunner
 from ..settings import Settings
 from ..store import Store
 
@@ -208,9 +210,9 @@ def prefers_html(alternatives: tuple[Format, ...]) -> bool:
     accept = request.headers.get("Accept")
     if not accept:
         return False
+    html_weight = parse_accept_header(without_media_type_parameters(accept), MIMEAccept).quality("text/html")
     return negotiate(accept, (HTML,) + tuple(alternatives), default=None) is HTML \
-        and request.accept_mimetypes.quality("text/html") > 0 \
-        and "text/html" in accept
+        and html_weight > 0 and "text/html" in accept
 
 
 # -- errors ----------------------------------------------------------------------------------------

@@ -4,7 +4,12 @@ Query: GET ``?query=``, POST form (``application/x-www-form-urlencoded``), POST 
 (``application/sparql-query``), each with ``default-graph-uri`` / ``named-graph-uri``.
 Update: POST form (``update=``) or direct (``application/sparql-update``), with
 ``using-graph-uri`` / ``using-named-graph-uri``. GET without a query: the Service Description by
-content negotiation, or the query page for a browser.
+content negotiation, or the query page for a browser; GET with protocol parameters but no query is
+a client error (400).
+
+Relative IRIs in a query or update resolve against the service's base IRI, ``INNOGRAPH_BASE_IRI``
+(setting ``base_iri``, default ``https://w3id.org/innograph/``), unless the text declares its own
+``BASE``: the same IRI whichever address a client used to reach the server.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+PROTOCOL_PARAMETERS = {"default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"}
 
 
 def _dataset(params: dict[str, list[str]], default_name: str, named_name: str):
@@ -48,7 +54,7 @@ def _update(sparql: str, params: dict[str, list[str]]) -> Response:
                     service_allow=settings.service_allow, load_allow=settings.load_allow)
     using, using_named = _dataset(params, "using-graph-uri", "using-named-graph-uri")
     sparql = add_using(sparql, shape, using, using_named)
-    added, removed = svc.updates.update(sparql)
+    added, removed = svc.updates.update(sparql, base_iri=settings.base_iri)
     return Response(f"update applied: {len(added)} quads added, {len(removed)} removed\n",
                     status=200, mimetype="text/plain")
 
@@ -79,8 +85,9 @@ def _service_description() -> Response:
                 ox.Triple(dataset, rdf_type, sd("Dataset")),
                 ox.Triple(dataset, sd("defaultGraph"), default_graph),
                 ox.Triple(default_graph, rdf_type, sd("Graph"))]
-    for graph in svc.store.graph_names():
-        node = ox.BlankNode()
+    for number, graph in enumerate(svc.store.graph_names()):
+        # Fixed labels: the same description (and length, for HEAD) on every request.
+        node = ox.BlankNode(f"graph{number}")
         triples += [ox.Triple(dataset, sd("namedGraph"), node),
                     ox.Triple(node, rdf_type, sd("NamedGraph")),
                     ox.Triple(node, sd("name"), graph)]
@@ -100,6 +107,10 @@ def endpoint() -> Response:
                              "(form field 'update' or Content-Type application/sparql-update)")
         query = single(params, "query")
         if query is None:
+            protocol = sorted(set(params) & PROTOCOL_PARAMETERS)
+            if protocol:
+                raise UsageError(f"the request has {', '.join(protocol)} but no 'query': protocol "
+                                 f"parameters need a query (GET) or an update (POST)")
             if prefers_html(RDF_FORMATS):
                 return render_page()
             return _service_description()

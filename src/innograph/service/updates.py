@@ -1,0 +1,679 @@
+"""The effect of a SPARQL 1.1 Update computed from the change, never from a copy of the store.
+
+A request is split into its operations (lexically: top-level ``;``), and each operation's effect is
+computed against the store *as the operations before it left it* (an ``Overlay``: the store plus
+the pending ``Delta``):
+
+* ``INSERT DATA`` / ``DELETE DATA`` / ``LOAD``: the quads themselves, parsed by pyoxigraph on an
+  empty in-memory store (``DELETE DATA`` is parsed as the same block inserted there). LOAD reaches
+  this module only when ``execution.inspect`` found its source on the allow-list.
+* ``DELETE/INSERT ... WHERE`` (with ``WITH``, ``USING``, ``USING NAMED``, ``GRAPH``) and
+  ``DELETE WHERE``: the ``WHERE`` is evaluated once, by pyoxigraph, on the real store, inside an
+  update whose only template is empty and whose pattern ends with a FILTER calling a Python function
+  that records each solution's bindings of the template variables. When earlier operations of the
+  request changed something, that change is written first *in the same update*, and a last
+  operation that always fails (``DROP GRAPH`` of a graph that cannot exist) rolls the whole
+  transaction back: the store never holds it, yet the WHERE saw it. The templates are then
+  instantiated per solution on an empty in-memory store (``VALUES`` row numbers, each binding
+  supplied by a function, so blank nodes from the store keep their identity and template blank
+  nodes are fresh per solution, as SPARQL 1.1 Update says); deletions are the instantiated quads
+  present, applied before insertions.
+* ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``, ``MOVE``, ``COPY``: from the graphs' contents, with
+  Oxigraph's own semantics (an empty named graph exists until dropped; ``COPY``/``MOVE`` drop the
+  target first; ``MOVE`` of a missing source fails unless SILENT).
+
+The request's delta is then validated once and committed with ``commit``: one pyoxigraph update
+(one transaction) writing exactly those quads, blank nodes included, or nothing at all.
+``UpdateRunner`` does this for SPARQL Update and the Graph Store Protocol's PUT/POST/DELETE, one
+write at a time; queries never take its lock (they run in worker processes on read-only views).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import pyoxigraph as ox
+
+from ..errors import InnographError, QuerySyntaxError, StoreError, ValidationFailed
+from ..search import following_change
+from ..rdf.sparql import tokenize
+from .execution import QueryPool
+from .loading import check_change
+
+# Function IRIs only this module calls; custom functions are passed per call, never registered.
+_RECORD = ox.NamedNode("urn:innograph:update:record")
+_SOLUTION = ox.NamedNode("urn:innograph:update:solution")
+_SLOT = ox.NamedNode("urn:innograph:update:slot:")
+_BINDING = ox.NamedNode("urn:innograph:update:binding")
+_DELTA_TERM = ox.NamedNode("urn:innograph:update:delta-term")
+_ROW = "?innograph__row"
+
+
+class UpdateFailed(InnographError):
+    """The update is well formed but cannot be applied (e.g. DROP of a missing graph): HTTP 400."""
+
+    http_status = 400
+
+
+# -- the pending change ----------------------------------------------------------------------------
+
+@dataclass
+class Delta:
+    """A change to a store: quads added and removed, named graphs created and dropped.
+
+    ``removed`` holds only quads the store has; ``added`` only quads it lacks; ``created`` graphs the
+    store lacks (empty ones included); ``dropped`` graphs it has (their quads are in ``removed``).
+    """
+
+    added: set = field(default_factory=set)
+    removed: set = field(default_factory=set)
+    created: set = field(default_factory=set)
+    dropped: set = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.created or self.dropped)
+
+
+class Overlay:
+    """A pyoxigraph store as it would be after ``delta``; reads are pattern lookups on the store."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self.delta = Delta()
+
+    # reading
+    def contains(self, quad: ox.Quad) -> bool:
+        if quad in self.delta.added:
+            return True
+        return quad not in self.delta.removed and quad in self.store
+
+    def exists(self, graph) -> bool:
+        if isinstance(graph, ox.DefaultGraph) or graph in self.delta.created:
+            return True
+        return graph not in self.delta.dropped and self.store.contains_named_graph(graph)
+
+    def quads(self, graph) -> list[ox.Quad]:
+        kept = [q for q in self.store.quads_for_pattern(None, None, None, graph)
+                if q not in self.delta.removed]
+        return kept + [q for q in self.delta.added if q.graph_name == graph]
+
+    def named_graphs(self) -> list:
+        graphs = {g for g in self.store.named_graphs() if g not in self.delta.dropped}
+        return sorted(graphs | self.delta.created, key=str)
+
+    # writing
+    def insert(self, quad: ox.Quad) -> None:
+        if quad in self.delta.removed:
+            self.delta.removed.discard(quad)
+        elif quad not in self.store:
+            self.delta.added.add(quad)
+        self.create(quad.graph_name)
+
+    def delete(self, quad: ox.Quad) -> None:
+        if quad in self.delta.added:
+            self.delta.added.discard(quad)
+        elif quad in self.store:
+            self.delta.removed.add(quad)
+
+    def create(self, graph) -> None:
+        """Make ``graph`` exist (no error if it does: callers check when they must)."""
+        if isinstance(graph, ox.DefaultGraph):
+            return
+        if graph in self.delta.dropped:
+            self.delta.dropped.discard(graph)
+        elif graph not in self.delta.created and not self.store.contains_named_graph(graph):
+            self.delta.created.add(graph)
+
+    def clear(self, graph) -> None:
+        for quad in self.quads(graph):
+            self.delete(quad)
+
+    def drop(self, graph) -> None:
+        self.clear(graph)
+        if isinstance(graph, ox.DefaultGraph):
+            return
+        if graph in self.delta.created:
+            self.delta.created.discard(graph)
+        elif self.store.contains_named_graph(graph):
+            self.delta.dropped.add(graph)
+
+
+# -- writing a delta -------------------------------------------------------------------------------
+
+def delta_operations(delta: Delta) -> tuple[list[str], Callable]:
+    """Update operations that apply ``delta`` exactly, and the custom function they call.
+
+    Quads are not written as text: ``INSERT DATA`` gives blank nodes fresh labels, and ``DELETE
+    DATA`` cannot name them. Each quad is a ``VALUES`` row whose terms a Python function returns,
+    so the quads written are the very objects validated.
+    """
+    rows: list[ox.Quad] = []
+    operations: list[str] = []
+
+    def block(keyword: str, quads: Iterable[ox.Quad]) -> None:
+        default, named = [], []
+        for quad in quads:
+            (default if isinstance(quad.graph_name, ox.DefaultGraph) else named).append(len(rows))
+            rows.append(quad)
+        for indexes, template in ((default, "?s ?p ?o"), (named, "GRAPH ?g { ?s ?p ?o }")):
+            if indexes:
+                binds = " ".join(f"BIND(<{_DELTA_TERM.value}>({_ROW}, {k}) AS ?{v})"
+                                 for k, v in enumerate("spog") if v != "g" or template.startswith("GRAPH"))
+                operations.append(f"{keyword} {{ {template} }} WHERE {{ VALUES {_ROW} {{ "
+                                  f"{' '.join(map(str, indexes))} }} {binds} }}")
+
+    block("DELETE", delta.removed)
+    operations += [f"DROP SILENT GRAPH {graph}" for graph in sorted(delta.dropped, key=str)]
+    block("INSERT", delta.added)
+    operations += [f"CREATE SILENT GRAPH {graph}" for graph in sorted(delta.created, key=str)]
+
+    def term(row, position):
+        quad = rows[int(row.value)]
+        return (quad.subject, quad.predicate, quad.object, quad.graph_name)[int(position.value)]
+
+    return operations, term
+
+
+def commit(store: ox.Store, delta: Delta) -> None:
+    """Write ``delta`` to ``store`` in one transaction (one pyoxigraph update)."""
+    if not delta:
+        return
+    # A graph that receives quads exists by that alone.
+    created = delta.created - {quad.graph_name for quad in delta.added}
+    if not delta.removed and not delta.dropped and not created:
+        store.extend(delta.added)     # one transaction as well, and no SPARQL to evaluate
+        return
+    operations, term = delta_operations(Delta(delta.added, delta.removed, created, delta.dropped))
+    store.update(" ;\n".join(operations), custom_functions={_DELTA_TERM: term})
+
+
+# -- reading an update lexically -------------------------------------------------------------------
+
+@dataclass
+class Operation:
+    """One operation of an update request, as text the parser will read again."""
+
+    keyword: str                    # INSERT DATA, DELETE DATA, DELETE WHERE, MODIFY, CLEAR, ...
+    prologue: str                   # every PREFIX/BASE declared up to here
+    text: str                       # the operation without its prologue
+    tokens: list = field(repr=False, default_factory=list)
+
+
+def split_operations(text: str, tokens: list) -> list[Operation]:
+    """The operations of an update, each with the prologue in force for it.
+
+    ``tokens`` are ``execution.tokenize(text)``; a ``;`` at nesting depth 0 ends an operation.
+    """
+    operations: list[Operation] = []
+    prologue: list[str] = []
+    current: list = []
+
+    def finish() -> None:
+        body = current[:]
+        current.clear()
+        while body:
+            first = body[0].text.upper() if body[0].kind == "word" else ""
+            if first == "PREFIX" and len(body) >= 3:
+                prologue.append(text[body[0].start:body[2].start + len(body[2].text)])
+                body = body[3:]
+            elif first == "BASE" and len(body) >= 2:
+                prologue.append(text[body[0].start:body[1].start + len(body[1].text)])
+                body = body[2:]
+            else:
+                break
+        if not body:
+            return
+        words = [t.text.upper() for t in body if t.kind == "word" and t.depth == 0]
+        first = words[0] if words else ""
+        second = words[1] if len(words) > 1 else ""
+        if first in {"INSERT", "DELETE"} and second in {"DATA", "WHERE"} and body[1].kind == "word":
+            keyword = f"{first} {second}"
+        elif first in {"INSERT", "DELETE", "WITH"}:
+            keyword = "MODIFY"
+        else:
+            keyword = first
+        end = body[-1].start + len(body[-1].text)
+        operations.append(Operation(keyword, "\n".join(prologue), text[body[0].start:end], body))
+
+    for token in tokens:
+        if token.kind == "other" and token.text == ";" and token.depth == 0:
+            finish()
+        else:
+            current.append(token)
+    finish()
+    return operations
+
+
+def _group(tokens: list, open_index: int) -> tuple[int, int]:
+    """(index of the '{' at ``open_index``, index of its matching '}')."""
+    depth = tokens[open_index].depth
+    for j in range(open_index + 1, len(tokens)):
+        if tokens[j].kind == "close" and tokens[j].depth == depth + 1:
+            return open_index, j
+    raise QuerySyntaxError("syntax error in the update: a '{' is never closed")
+
+
+@dataclass
+class _Modify:
+    with_graph: str = ""            # "WITH <g>" as written, or ""
+    delete: str | None = None       # template text inside the braces
+    insert: str | None = None
+    using: str = ""                 # the USING clauses as written
+    where: str = ""                 # the group pattern, braces included
+    variables: list = field(default_factory=list)
+
+
+def _modify_parts(op: Operation) -> _Modify:
+    text, tokens = op.text, op.tokens
+    base = tokens[0].start
+
+    def span(a, b) -> str:
+        return text[tokens[a].start - base:tokens[b].start - base + len(tokens[b].text)]
+
+    parts = _Modify()
+    template_tokens = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        word = token.text.upper() if token.kind == "word" and token.depth == 0 else ""
+        if word == "WITH":
+            parts.with_graph = span(i, i + 1)
+            i += 2
+        elif word in {"DELETE", "INSERT"} and op.keyword == "DELETE WHERE":
+            start, end = _group(tokens, i + 2)
+            parts.delete = span(start + 1, end - 1) if end > start + 1 else ""
+            parts.where = span(start, end)
+            template_tokens += tokens[start:end]
+            i = end + 1
+        elif word in {"DELETE", "INSERT"}:
+            start, end = _group(tokens, i + 1)
+            inner = span(start + 1, end - 1) if end > start + 1 else ""
+            setattr(parts, word.lower(), inner)
+            template_tokens += tokens[start:end]
+            i = end + 1
+        elif word == "USING":
+            j = i + 2 if tokens[i + 1].kind == "word" and tokens[i + 1].text.upper() == "NAMED" else i + 1
+            parts.using += " " + span(i, j)
+            i = j + 1
+        elif word == "WHERE":
+            start, end = _group(tokens, i + 1)
+            parts.where = span(start, end)
+            i = end + 1
+        else:
+            i += 1
+    parts.variables = list(dict.fromkeys(t.text[1:] for t in template_tokens if t.kind == "var"))
+    return parts
+
+
+# -- evaluation ------------------------------------------------------------------------------------
+
+def _syntax(exc: SyntaxError) -> QuerySyntaxError:
+    return QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}")
+
+
+def _scratch(update: str, base_iri: str | None, functions=None) -> ox.Store:
+    """An empty in-memory store after ``update`` (how this module parses data and templates)."""
+    scratch = ox.Store()
+    try:
+        scratch.update(update, base_iri=base_iri, custom_functions=functions)
+    except SyntaxError as exc:
+        raise _syntax(exc) from None
+    except (OSError, RuntimeError) as exc:
+        raise UpdateFailed(f"the update failed: {exc}") from None
+    return scratch
+
+
+def _inserted(scratch: ox.Store, overlay: Overlay) -> None:
+    for graph in scratch.named_graphs():
+        overlay.create(graph)
+    for quad in scratch:
+        overlay.insert(quad)
+
+
+class DeltaEvaluator:
+    """Computes the delta of an update request against a pyoxigraph store."""
+
+    def __init__(self, store: ox.Store, *, base_iri: str | None = None):
+        self.store = store
+        self.base_iri = base_iri
+
+    def resolve(self, prologue: str, iri_text: str) -> ox.NamedNode:
+        """An IRI as written in the update (prefixed, relative) made absolute by pyoxigraph."""
+        try:
+            solutions = ox.Store().query(f"{prologue}\nSELECT ({iri_text} AS ?iri) {{}}",
+                                         base_iri=self.base_iri)
+        except SyntaxError as exc:
+            raise _syntax(exc) from None
+        return next(iter(solutions))["iri"]
+
+    def delta(self, text: str, tokens: list) -> Delta:
+        """The request's whole change. Raises QuerySyntaxError or UpdateFailed (nothing changed)."""
+        if not any(t.kind == "word" and t.text.upper() == "LOAD" for t in tokens):
+            # Parse the whole request once, on an empty store, for errors that name line:column
+            # of the client's text. (LOAD would fetch; its operation is parsed when it runs.)
+            try:
+                ox.Store().update(text, base_iri=self.base_iri)
+            except SyntaxError as exc:
+                raise _syntax(exc) from None
+            except (OSError, RuntimeError):
+                pass            # e.g. DROP of a graph the empty store lacks: only syntax counts here
+        overlay = Overlay(self.store)
+        for op in split_operations(text, tokens):
+            self.apply(op, overlay)
+        return overlay.delta
+
+    def apply(self, op: Operation, overlay: Overlay) -> None:
+        keyword, prologue = op.keyword, op.prologue
+        if keyword in {"INSERT DATA", "LOAD"}:
+            _inserted(_scratch(f"{prologue}\n{op.text}", self.base_iri), overlay)
+        elif keyword == "DELETE DATA":
+            as_insert = "INSERT" + op.text[len(op.tokens[0].text):]
+            for quad in _scratch(f"{prologue}\n{as_insert}", self.base_iri):
+                overlay.delete(quad)
+        elif keyword in {"MODIFY", "DELETE WHERE"}:
+            self.modify(op, overlay)
+        elif keyword in {"CLEAR", "DROP", "CREATE"}:
+            self.graph_management(op, overlay)
+        elif keyword in {"ADD", "MOVE", "COPY"}:
+            self.transfer(op, overlay)
+        else:
+            raise QuerySyntaxError(f"syntax error in the update: {op.text[:40]!r} is not an "
+                                   f"update operation")
+
+    # DELETE/INSERT ... WHERE
+    def solutions(self, op: Operation, parts: _Modify, overlay: Overlay) -> list[dict]:
+        """The WHERE's solutions (template variables only) on the store as ``overlay`` has it.
+
+        Within one transaction that is always rolled back: the pending change is written, the WHERE
+        is evaluated once by an INSERT that records each solution in a scratch graph (a fresh
+        blank node per solution, one triple per bound variable), and a FILTER with a Python
+        function reads that graph out. A side-effect function placed in the WHERE itself is not
+        safe: the optimiser may evaluate it before the pattern's own FILTERs have rejected a row.
+        """
+        names = parts.variables
+        scratch_graph = ox.NamedNode(f"urn:innograph:update:scratch:{uuid.uuid4().hex}")
+        rows: dict = {}
+
+        def record(row, slot, value):
+            bindings = rows.setdefault(row, {})
+            if slot != _SOLUTION:
+                bindings[names[int(slot.value.rsplit(":", 1)[1])]] = value
+            return ox.Literal(True)
+
+        template = " ".join([f"?innograph__solution <{_SOLUTION.value}> true ."] + [
+            f"?innograph__solution <{_SLOT.value}{k}> ?{name} ." for k, name in enumerate(names)])
+        capture = (f"{parts.with_graph} INSERT {{ GRAPH {scratch_graph} {{ {template} }} }} "
+                   f"{parts.using} WHERE {{ {parts.where} BIND(BNODE() AS ?innograph__solution) }}")
+        read_out = (f"INSERT {{ }} WHERE {{ GRAPH {scratch_graph} {{ ?r ?slot ?v }} "
+                    f"FILTER(<{_RECORD.value}>(?r, ?slot, ?v)) }}")
+        operations, term = delta_operations(overlay.delta)
+        rollback = ox.NamedNode(f"urn:innograph:update:rollback:{uuid.uuid4().hex}")
+        # Oxigraph reads a prologue only at the start of a request (not after ';'); the pending
+        # change's operations use absolute IRIs, so the capture's prologue can lead.
+        text = f"{op.prologue}\n" + " ;\n".join(
+            operations + [capture, read_out, f"DROP GRAPH {rollback}"])
+        try:
+            self.store.update(text, base_iri=self.base_iri,
+                              custom_functions={_RECORD: record, _DELTA_TERM: term})
+        except SyntaxError as exc:
+            raise _syntax(exc) from None
+        except (OSError, RuntimeError) as exc:
+            if rollback.value not in str(exc):
+                raise UpdateFailed(f"the update failed: {exc}") from None
+        else:
+            raise AssertionError("the capture transaction was not rolled back")
+        return list(rows.values())
+
+    def instantiate(self, op: Operation, parts: _Modify, template: str, solutions: list[dict]) -> ox.Store:
+        """The template's quads for every solution (fresh blank nodes per solution)."""
+        if not solutions or not template.strip():
+            return ox.Store()
+        names = parts.variables
+
+        def binding(row, index):
+            return solutions[int(row.value)].get(names[int(index.value)])
+
+        binds = " ".join(f"BIND(<{_BINDING.value}>({_ROW}, {k}) AS ?{n})" for k, n in enumerate(names))
+        rows = " ".join(str(i) for i in range(len(solutions)))
+        return _scratch(f"{op.prologue}\n{parts.with_graph} INSERT {{ {template} }} "
+                        f"WHERE {{ VALUES {_ROW} {{ {rows} }} {binds} }}", self.base_iri,
+                        {_BINDING: binding})
+
+    def modify(self, op: Operation, overlay: Overlay) -> None:
+        parts = _modify_parts(op)
+        solutions = self.solutions(op, parts, overlay)
+        deleted = [q for q in self.instantiate(op, parts, parts.delete or "", solutions)
+                   if overlay.contains(q)]
+        inserted = self.instantiate(op, parts, parts.insert or "", solutions)
+        for quad in deleted:            # deletions first, then insertions (SPARQL 1.1 Update 3.1.3)
+            overlay.delete(quad)
+        _inserted(inserted, overlay)
+
+    # graph management
+    def _target(self, op: Operation) -> tuple[bool, object]:
+        """(silent, target) of CLEAR/DROP/CREATE: target is a NamedNode, or DEFAULT/NAMED/ALL."""
+        tokens = op.tokens[1:]
+        silent = bool(tokens) and tokens[0].kind == "word" and tokens[0].text.upper() == "SILENT"
+        tokens = tokens[1:] if silent else tokens
+        if tokens and tokens[0].kind == "word" and tokens[0].text.upper() in {"DEFAULT", "NAMED", "ALL"}:
+            return silent, tokens[0].text.upper()
+        if tokens and tokens[0].kind == "word" and tokens[0].text.upper() == "GRAPH":
+            tokens = tokens[1:]
+        return silent, self.resolve(op.prologue, tokens[0].text)
+
+    def graph_management(self, op: Operation, overlay: Overlay) -> None:
+        silent, target = self._target(op)
+        if op.keyword == "CREATE":
+            if overlay.exists(target):
+                if not silent:
+                    raise UpdateFailed(f"the update failed: The graph {target} already exists")
+                return
+            overlay.create(target)
+            return
+        if isinstance(target, ox.NamedNode):
+            if not overlay.exists(target):
+                if not silent:
+                    raise UpdateFailed(f"the update failed: The graph {target} does not exist")
+                return
+            graphs = [target]
+        elif target == "DEFAULT":
+            graphs = [ox.DefaultGraph()]
+        elif target == "NAMED":
+            graphs = overlay.named_graphs()
+        else:
+            graphs = [ox.DefaultGraph()] + overlay.named_graphs()
+        for graph in graphs:
+            (overlay.drop if op.keyword == "DROP" else overlay.clear)(graph)
+
+    def transfer(self, op: Operation, overlay: Overlay) -> None:
+        """ADD / COPY / MOVE, as Oxigraph evaluates them (INSERT, preceded by DROP SILENT of the
+        target for COPY and MOVE, followed by DROP of the source for MOVE)."""
+        tokens = op.tokens[1:]
+        silent = bool(tokens) and tokens[0].kind == "word" and tokens[0].text.upper() == "SILENT"
+        tokens = tokens[1:] if silent else tokens
+        ends = []
+        for token in tokens:
+            if token.kind == "word" and token.text.upper() in {"GRAPH", "TO"}:
+                continue
+            if token.kind == "word" and token.text.upper() == "DEFAULT":
+                ends.append(ox.DefaultGraph())
+            else:
+                ends.append(self.resolve(op.prologue, token.text))
+        source, target = ends
+        if source == target:
+            return
+        if op.keyword == "MOVE" and not silent and not overlay.exists(source):
+            raise UpdateFailed(f"the update failed: The graph {source} does not exist")
+        moved = overlay.quads(source)
+        if op.keyword in {"COPY", "MOVE"}:
+            overlay.drop(target)
+        for quad in moved:
+            overlay.insert(ox.Quad(quad.subject, quad.predicate, quad.object, target))
+        if op.keyword == "MOVE":
+            overlay.drop(source)
+
+
+# -- the runner: delta, validation, commit ---------------------------------------------------------
+
+
+class UpdateRunner:
+    """SPARQL Update and Graph Store writes, validated, one at a time, in the server process.
+
+    On the embedded store an update's effect is computed from the change (``updates.DeltaEvaluator``:
+    the data itself, the WHERE evaluated once, graph contents), the whole request's delta is
+    validated once (``loading.check_change``) and exactly that delta is committed in one
+    transaction. A remote store evaluates updates itself: its effect is learnt on an in-memory copy
+    (the one place a copy is still made) and the update text is sent to it.
+    """
+
+    def __init__(self, store, pool: QueryPool | None = None, *, base_iri: str | None = None):
+        self.store = store
+        self.pool = pool
+        self.base_iri = base_iri
+        self.lock = threading.Lock()
+        engine = getattr(store, "_store", None)     # the pyoxigraph Store of an OxigraphStore
+        self.engine: ox.Store | None = engine if isinstance(engine, ox.Store) else None
+
+    def _committed(self) -> None:
+        # No flush here: a read-only open also reads the write-ahead log, and fewer flushes mean
+        # fewer compactions deleting files under the workers' snapshots.
+        if self.pool is not None:
+            self.pool.written()
+
+    def effect(self, sparql: str, *, base_iri: str | None = None) -> Delta:
+        """The change ``sparql`` would make to the store now (nothing is written).
+
+        Raises QuerySyntaxError, or UpdateFailed for an update that cannot apply (DROP of a
+        missing graph...).
+        """
+        base_iri = base_iri or self.base_iri
+        if self.engine is None:
+            added, removed = self._effect_by_copy(sparql, base_iri)
+            return Delta(set(added), set(removed))
+        return DeltaEvaluator(self.engine, base_iri=base_iri).delta(sparql, tokenize(sparql))
+
+    def _effect_by_copy(self, sparql: str, base_iri: str | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        try:
+            ox.Store().update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
+                from None
+        except (OSError, RuntimeError):
+            pass
+        copy = ox.Store()
+        copy.extend(self.store.quads())
+        before = set(copy.quads_for_pattern(None, None, None, None))
+        try:
+            copy.update(sparql, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
+                from None
+        except (OSError, RuntimeError) as exc:
+            raise UpdateFailed(f"the update failed: {exc}") from None
+        after = set(copy.quads_for_pattern(None, None, None, None))
+        return sorted(after - before, key=str), sorted(before - after, key=str)
+
+    def _validate(self, delta: Delta) -> None:
+        if delta.added or delta.removed:
+            report = check_change(self.store, add=delta.added, remove=delta.removed)
+            if not report.conforms:
+                raise ValidationFailed(report)
+
+    def _write(self, delta: Delta) -> None:
+        """Validate ``delta`` and commit exactly it (caller holds the lock)."""
+        self._validate(delta)
+        if delta:
+            try:
+                with following_change(self.store, added=delta.added, removed=delta.removed, exact_effect=True):
+                    commit(self.engine, delta)
+            except OSError as exc:
+                raise StoreError(f"{self.store.location}: nothing was written: {exc}") from None
+            self._committed()
+
+    def update(self, sparql: str, *, base_iri: str | None = None):
+        """Validate and apply an update request: all of it or nothing.
+
+        ``base_iri`` resolves relative IRIs (default: the runner's). Returns (added, removed)
+        quads. Raises ValidationFailed, QuerySyntaxError, UpdateFailed.
+        """
+        with self.lock:
+            delta = self.effect(sparql, base_iri=base_iri)
+            if self.engine is None:
+                self._validate(delta)
+                # The remote server resolves relative IRIs against this service's base as well.
+                with following_change(self.store, added=delta.added, removed=delta.removed, exact_effect=True):
+                    self.store.update(f"BASE <{base_iri or self.base_iri}>\n{sparql}"
+                                      if base_iri or self.base_iri else sparql)
+                self._committed()
+            else:
+                self._write(delta)
+            return sorted(delta.added, key=str), sorted(delta.removed, key=str)
+
+    def replace_graph(self, graph, quads: list[ox.Quad]) -> bool:
+        """Replace a graph (GSP PUT); True if the graph is new."""
+        with self.lock:
+            if self.engine is None:
+                existed = self.graph_exists(graph)
+                report = check_change(self.store, replace={graph: quads})
+                if not report.conforms:
+                    raise ValidationFailed(report)
+                with following_change(self.store, added=quads, replaced=[graph]):
+                    self.store.replace_graphs({graph: quads})
+                self._committed()
+                return not existed
+            overlay = Overlay(self.engine)
+            existed = overlay.exists(graph)
+            overlay.clear(graph)
+            overlay.create(graph)
+            for quad in quads:
+                overlay.insert(quad)
+            self._write(overlay.delta)
+            return not existed
+
+    def merge_graph(self, graph, quads: list[ox.Quad]) -> bool:
+        """Add quads to a graph (GSP POST); True if the graph is new."""
+        with self.lock:
+            if self.engine is None:
+                existed = self.graph_exists(graph)
+                report = check_change(self.store, add=quads)
+                if not report.conforms:
+                    raise ValidationFailed(report)
+                with following_change(self.store, added=quads):
+                    self.store.add(quads)
+                self._committed()
+                return not existed
+            overlay = Overlay(self.engine)
+            existed = overlay.exists(graph)
+            overlay.create(graph)
+            for quad in quads:
+                overlay.insert(quad)
+            self._write(overlay.delta)
+            return not existed
+
+    def delete_graph(self, graph) -> bool:
+        """Remove a graph (GSP DELETE); False if there was no such graph (nothing done)."""
+        with self.lock:
+            if not self.graph_exists(graph):
+                return False
+            if self.engine is None:
+                report = check_change(self.store, replace={graph: []})
+                if not report.conforms:
+                    raise ValidationFailed(report)
+                with following_change(self.store, replaced=[graph]):
+                    self.store.drop_graph(graph)
+                self._committed()
+                return True
+            overlay = Overlay(self.engine)
+            overlay.drop(graph)
+            self._write(overlay.delta)
+            return True
+
+    def graph_exists(self, graph) -> bool:
+        if isinstance(graph, ox.DefaultGraph):
+            return True
+        if self.engine is not None:
+            return self.engine.contains_named_graph(graph)
+        return graph in self.store.graph_names()

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from innograph.cli import main
 from innograph.namespaces import ID_BASE, ONTOLOGY
 from innograph.search import INDEX_FILENAME, SearchIndex, index_for, search
-from innograph.service.execution import UpdateRunner
+from innograph.service.updates import UpdateRunner
 from innograph.service.loading import load_validated
 from innograph.store import OxigraphStore
 from innograph.store.remote import RemoteStore

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib.compare import isomorphic
 
 from innograph.errors import InnographError, QueryRefused
-from innograph.service.execution import inspect, tokenize
+from innograph.rdf.sparql import inspect, tokenize
 from innograph.service.updates import DeltaEvaluator, commit
 
 SUITE = Path(__file__).parent / "w3c" / "sparql11-update"

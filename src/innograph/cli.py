@@ -30,6 +30,7 @@ from .rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from .service.catalogue import load_catalogue, read_query
 from .settings import REGISTRY, Settings, describe
 from .views import networks, rendering
+from .versions import set_author
 from .web.server import serve as run_server
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -119,9 +120,10 @@ def main(ctx):
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Parse and validate, but write nothing.")
+@click.option("--message", "-m", default=None, help="Why: recorded with the data version this load makes (see /versions).")
 @store_option
 @click.pass_context
-def load(ctx, paths, dry_run):
+def load(ctx, paths, dry_run, message):
     """Load RDF files (or directories of them) into the store, validated.
 
     Each file replaces its own named graph <https://w3id.org/innograph/graph/FILE-STEM>; TriG and
@@ -130,6 +132,7 @@ def load(ctx, paths, dry_run):
     stated in two graphs is loaded with a warning (the union default graph would return it twice).
     Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl.
     """
+    set_author(f"command line: innograph load {' '.join(map(str, paths))}", message)  # versions: who and why
     with _open(ctx, read_only=False) as kg, progress(f"loading {len(paths)} path(s): parse, validate, commit"):
         result = kg.load(*paths, dry_run=dry_run)
         total = kg.store.count()
@@ -230,9 +233,12 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
               help="Stop after this many rows or triples.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds before the query is stopped (default: the query_timeout setting, 30).")
+@click.option("--version", "version", default=None, metavar="ID",
+              help="Answer on this past data version (an id from /versions), rebuilt from the change log.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print (to stderr) the data version that answered.")
 @store_option
 @click.pass_context
-def query(ctx, query_text, output_format, params, max_rows, timeout):
+def query(ctx, query_text, output_format, params, max_rows, timeout, version, verbose):
     """Run a SPARQL query on the store and print the results.
 
     QUERY is the query text, a .rq file, or the name of a named query (see 'innograph queries'),
@@ -242,7 +248,10 @@ def query(ctx, query_text, output_format, params, max_rows, timeout):
     text, from_file = _read_query_argument(query_text)
     values = _parse_params(params)
     choose = _format_chooser(output_format)
-    with _open(ctx, read_only=True) as kg:
+    with _open(ctx, read_only=True) as opened:
+        kg = opened.at_version(version)
+        if verbose:
+            click.echo(f"data version: {kg.version or 'none recorded'}", err=True)
         if from_file is None:
             outcome = kg.run(text, choose, params=values, max_rows=max_rows, timeout=timeout)
         elif from_file.parameters:

@@ -34,6 +34,7 @@ from ..namespaces import PREFIXES, graph_iri
 from .rml import Mapping, MappedTriple, Origin
 from ..store import Store
 from ..validation.shacl import ValidationReport, shorten, to_rdflib
+from ..versions import recording
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OWL_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
@@ -336,7 +337,8 @@ def ingest(store: Store, mapping_paths: Iterable[Path], *, graph: str | None = N
         raise IngestFailed(problems, report)
     result = IngestResult(datasets, report)
     if not dry_run:
-        store.replace_graphs(replace)
+        with recording(store, replace=replace):  # versions: the change becomes a version (issue 17)
+            store.replace_graphs(replace)
         result.committed = True
     return result
 

@@ -33,6 +33,7 @@ from ..errors import (InnographError, QueryRefused, QuerySyntaxError, QueryTimeo
 # The lexical checks live with the SPARQL lexer; imported here for the callers of this module.
 from ..rdf.sparql import (QueryShape, Token, add_using, declare_known_prefixes, inspect,  # noqa: F401
                           tokenize, undeclared_prefix_message)
+from ..versions import recording
 
 # -- worker processes ------------------------------------------------------------------------------
 
@@ -375,7 +376,8 @@ class UpdateRunner:
                     raise ValidationFailed(report)
             # The same update on the same state (we hold the write lock) has the same effect;
             # only UUID()/NOW()/BNODE()/RAND() values can differ from the ones validated.
-            self.store.update(sparql)
+            with recording(self.store, added=added, removed=removed):  # versions (issue 17)
+                self.store.update(sparql)
             self._committed()
             return added, removed
 
@@ -387,7 +389,8 @@ class UpdateRunner:
             report = check_change(self.store, replace={graph: quads})
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.replace_graphs({graph: quads})
+            with recording(self.store, replace={graph: quads}):  # versions (issue 17)
+                self.store.replace_graphs({graph: quads})
             self._committed()
             return not existed
 
@@ -399,7 +402,8 @@ class UpdateRunner:
             report = check_change(self.store, add=quads)
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.add(quads)
+            with recording(self.store, added=quads):  # versions (issue 17)
+                self.store.add(quads)
             self._committed()
             return not existed
 
@@ -412,7 +416,8 @@ class UpdateRunner:
             report = check_change(self.store, replace={graph: []})
             if not report.conforms:
                 raise ValidationFailed(report)
-            self.store.drop_graph(graph)
+            with recording(self.store, replace={graph: []}):  # versions (issue 17)
+                self.store.drop_graph(graph)
             self._committed()
             return True
 

@@ -22,6 +22,7 @@ from ..rdf.formats import rdf_format_for_path
 from ..namespaces import ONTOLOGY_GRAPH, graph_iri
 from ..rdf.parsing import expand_paths, parse_file
 from ..store import GraphName, OxigraphStore, Store
+from ..versions import recording
 from ..validation.shacl import (ONTOLOGY_FILE, ValidationReport, Violation, graph_from_quads, shorten, to_rdflib, validate,
                          validate_quads)
 
@@ -173,7 +174,8 @@ def _with_warnings(report: ValidationReport, twice: Mapping) -> ValidationReport
 
 
 def commit(store: Store, graphs: Mapping[GraphName, list[ox.Quad]]) -> None:
-    store.replace_graphs(graphs)
+    with recording(store, replace=graphs):  # versions: the change becomes a version (issue 17)
+        store.replace_graphs(graphs)
 
 
 def load_validated(store: Store, paths: Iterable[Path], *, dry_run: bool = False,

@@ -20,7 +20,8 @@ from ..store import open_store
 from .responses import Services, add_cors, handle_http_error, handle_innograph_error, services
 
 # Module names under innograph.web, each with a ``blueprint``. Order matters only for "/".
-BLUEPRINTS = ["sparql", "graph_store", "catalogue", "query_page", "resources", "publishing", "graphs"]
+BLUEPRINTS = ["sparql", "graph_store", "catalogue", "query_page", "resources", "publishing", "graphs",
+              "versions"]
 
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:

@@ -228,6 +228,18 @@ def test_a_write_makes_a_version_and_the_earlier_one_still_answers(client):
     page = client.get("/versions", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "<nav" in page and page.index(new) < page.index(old) and "a remark à propos" in page
 
+    # Graph Store writes make versions too (PUT a new graph, DELETE it: back to the same content).
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    put = client.put("/store", query_string={"graph": "http://example.org/versions-test"}, headers={
+        **auth, "Content-Type": "text/turtle", "Innograph-Change-Message": "gsp"},
+        data=b'<http://example.org/x> <http://example.org/p> "x" .')
+    assert put.status_code in (200, 201) and put.headers["Innograph-Data-Version"] not in (old, new)
+    gone = client.delete("/store", query_string={"graph": "http://example.org/versions-test"}, headers=auth)
+    assert gone.headers["Innograph-Data-Version"] == new
+    listed = client.get("/versions", headers={"Accept": "application/json"}).get_json()["versions"]
+    assert listed[1]["message"] == "gsp" and listed[1]["added"] == {"http://example.org/versions-test": 1}
+    assert listed[0]["id"] == new and listed[0]["removed"] == {"http://example.org/versions-test": 1}
+
     dump = client.get("/dumps/innograph.nq", query_string={"version": old})
     assert dump.status_code == 200 and b"a later remark" not in dump.get_data()
     assert b"a later remark" in client.get("/dumps/innograph.nq").get_data()
@@ -282,6 +294,7 @@ def test_a_cited_url_gives_the_same_bytes_after_later_writes(client):
         assert record["edition"] == cited["version"] and record["title"] == cited["title"]
     page = client.get("/query", query_string={"name": "founding-and-later-members"}).get_data(as_text=True)
     assert "Cite this" in page and "/cite?name=founding-and-later-members" in page
+    assert "/queries/founding-and-later-members?sources=true" in page
     assert client.get("/cite", query_string={"name": "founding-and-later-members",
                                              "format": "html"}).status_code == 200
 

@@ -68,9 +68,14 @@ def _line_hash(line: str) -> int:
 
 def content_sum(quads: Iterable[ox.Quad]) -> int:
     """The order-independent sum of the quads' hashes (modulo 2^256)."""
+    return lines_sum(quad_line(quad) for quad in quads)
+
+
+def lines_sum(lines: Iterable[str]) -> int:
+    """``content_sum`` of quads given as their N-Quads lines."""
     total = 0
-    for quad in quads:
-        total += _line_hash(quad_line(quad))
+    for line in lines:
+        total += _line_hash(line)
     return total % _MODULUS
 
 
@@ -166,15 +171,15 @@ def _write_synced(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def patch_text(added: Iterable[ox.Quad], removed: Iterable[ox.Quad], *, version: str,
-               parent: str | None) -> str:
-    """The change as an RDF Patch (header, one transaction, D lines then A lines, sorted)."""
+def patch_text(added: Iterable[str], removed: Iterable[str], *, version: str, parent: str | None) -> str:
+    """The change (N-Quads lines added and removed) as an RDF Patch: header, one transaction, D
+    lines then A lines, sorted."""
     lines = [f'H id "{version}" .']
     if parent:
         lines.append(f'H prev "{parent}" .')
     lines.append("TX .")
-    lines += sorted(f"D {quad_line(q)} ." for q in removed)
-    lines += sorted(f"A {quad_line(q)} ." for q in added)
+    lines += sorted(f"D {line} ." for line in removed)
+    lines += sorted(f"A {line} ." for line in added)
     lines.append("TC .")
     return "\n".join(lines) + "\n"
 
@@ -212,10 +217,12 @@ class VersionLog:
     # -- reading
     @property
     def log_file(self) -> Path:
+        """The file of the versions, one JSON line each."""
         return self.folder / "log.jsonl"
 
     @property
     def pending_file(self) -> Path:
+        """The mark of a write in progress."""
         return self.folder / "pending.json"
 
     def _refresh(self) -> None:
@@ -310,7 +317,8 @@ class VersionLog:
             author = author or current_author()
             head = self.head
             before = int(head.state, 16) if head else 0
-            state = (before + content_sum(added) - content_sum(removed)) % _MODULUS
+            added_lines, removed_lines = [quad_line(q) for q in added], [quad_line(q) for q in removed]
+            state = (before + lines_sum(added_lines) - lines_sum(removed_lines)) % _MODULUS
             version = Version(
                 seq=(head.seq + 1) if head else 1, id=version_id(state), parent=head.id if head else None,
                 state=f"{state:064x}",
@@ -319,7 +327,7 @@ class VersionLog:
                 added=dict(sorted(Counter(_graph_key(q) for q in added).items())),
                 removed=dict(sorted(Counter(_graph_key(q) for q in removed).items())),
                 quads=(head.quads if head else 0) + len(added) - len(removed))
-            patch = gzip.compress(patch_text(added, removed, version=version.id, parent=version.parent)
+            patch = gzip.compress(patch_text(added_lines, removed_lines, version=version.id, parent=version.parent)
                                   .encode("utf-8"), compresslevel=1)
             if self.folder is None:
                 self._patches[version.seq] = patch
@@ -432,6 +440,8 @@ def recording(store: Store, *, replace: Mapping | None = None, added: Iterable[o
             log.abandon()
             raise
         if graphs is not None:
+            # Read back, not taken from ``replace``: the store may relabel blank nodes (and
+            # write terms through SPARQL text) on the way in.
             after = {g: set(store.quads(g)) for g in graphs}
             plus = [q for g in graphs for q in after[g] - before[g]]
             minus = [q for g in graphs for q in before[g] - after[g]]

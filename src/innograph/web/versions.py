@@ -6,7 +6,7 @@
   the data version, and its citation.
 * Every successful response carries ``Innograph-Data-Version`` (query responses set the version
   that answered; other pages get the current one). A write's author is the update token's holder
-  (and address); its message comes from the ``Innograph-Change-Message`` header (percent-encoded
+; its message comes from the ``Innograph-Change-Message`` header (percent-encoded
   UTF-8, at most 500 characters).
 """
 
@@ -29,17 +29,18 @@ blueprint = Blueprint("versions", __name__)
 MESSAGE_HEADER = "Innograph-Change-Message"
 VERSION_HEADER = "Innograph-Data-Version"
 MAX_MESSAGE = 500
+LISTED = 1000          # versions /versions lists unless ?limit= says otherwise
 
 
 @blueprint.before_app_request
 def remember_author() -> None:
-    """Writes in this request are by the token holder at this address, with the header's message."""
+    """Writes in this request are by the update-token holder, with the header's message."""
     raw = request.headers.get(MESSAGE_HEADER)
     message = unquote(raw, errors="strict").strip() if raw else None
     if message and len(message) > MAX_MESSAGE:
         raise UsageError(f"the {MESSAGE_HEADER} header has {len(message)} characters; the limit is {MAX_MESSAGE}")
-    g.innograph_author = set_author(f"HTTP {request.method} {request.path} with the update token, from "
-                                    f"{request.remote_addr or 'unknown'}", message)
+    # Not the client's address: /versions is public.
+    g.innograph_author = set_author(f"HTTP {request.method} {request.path} with the update token", message)
 
 
 @blueprint.teardown_app_request
@@ -72,10 +73,14 @@ def _wants_html() -> bool:
 
 @blueprint.route("/versions", methods=["GET"])
 def listing() -> Response:
-    """The data versions, newest first: id, time, who, message, quads added and removed per graph,
-    quads in all. JSON unless the client prefers HTML (or asks ``format=html``)."""
+    """The data versions, newest first (the last 1,000 unless ``limit=``): id, time, who, message,
+    quads added and removed per graph, quads in all. JSON unless the client prefers HTML (or asks
+    ``format=html``)."""
     kg = services().kg
-    versions = [v.to_json() for v in reversed(kg.versions())]
+    limit = single(url_params(), "limit") or str(LISTED)
+    if not limit.isdigit() or int(limit) < 1:
+        raise UsageError(f"limit={limit!r}: give a positive whole number of versions")
+    versions = [v.to_json() for v in reversed(kg.versions()[-int(limit):])]
     if _wants_html():
         response = Response(render_template("versions.html", versions=versions,
                                             remote=getattr(kg.store, "is_remote", False)))

@@ -332,6 +332,12 @@ def test_python_api_versions_and_sources(tmp_path):
         assert kg.query(COMMENTS, version=first).attrs["version"] == first
         with pytest.raises(NotFound):
             kg.query(COMMENTS, version="ffffffffffff")
+        # Validity time (the world's, not the data's): GINI's members at the end of 2024 and 2025.
+        founders = {"Daejeon", "Dortmund", "Montgomery County", "Málaga", "Seattle"}
+        members = lambda year: {r["memberLabel"] for r in kg.rows("alliance-members", as_of=year)}  # noqa: E731
+        assert members(2023) == set() and members(2024) == founders
+        assert members(2025) == members(2026) == founders | {"Quebec"}
+        assert {r["memberLabel"] for r in kg.rows("alliance-members")} == founders | {"Quebec"}
 
 
 def test_cli_load_message_and_query_version(tmp_path, runner):

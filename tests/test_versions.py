@@ -20,7 +20,7 @@ from citeproc.source.json import CiteProcJSON
 
 import innograph
 from innograph.cli import main as cli
-from innograph.errors import NotFound
+from innograph.errors import NotFound, StoreError
 from innograph.service.loading import commit, load_validated
 from innograph.store import OxigraphStore
 from innograph.versions import LOG_FOLDER, forget, log_for, recording, store_state, version_id
@@ -139,6 +139,17 @@ def test_an_interrupted_write_is_reconciled_both_ways(tmp_path):
         versions = log_for(store).versions()
         assert len(versions) == 2 and versions[1].message.startswith("recovered")
         assert versions[1].added == {"http://example.org/g": 1} and _head_agrees(store)
+    finally:
+        store.close()
+
+
+def test_a_log_that_cannot_be_written_refuses_the_write_cleanly(tmp_path):
+    store = OxigraphStore(tmp_path / "store")
+    (tmp_path / "store" / LOG_FOLDER).write_text("a file where the log's folder should be")
+    try:
+        with pytest.raises(StoreError, match="cannot write the change log.*nothing was written"):
+            _add(store, '<http://example.org/a> <http://example.org/p> "1" .')
+        assert store.count() == 0
     finally:
         store.close()
 

@@ -46,7 +46,7 @@ from typing import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
-from ..errors import NotFound
+from ..errors import NotFound, StoreError
 from ..store import Store
 
 LOG_FOLDER = "innograph-versions"
@@ -296,21 +296,40 @@ class VersionLog:
         return lines
 
     # -- writing
+    @contextmanager
+    def _disk(self, consequence: str):
+        """OSError (disk full, read-only folder) as a StoreError naming the log and what it means."""
+        try:
+            yield
+        except OSError as exc:
+            raise StoreError(f"{self.folder}: cannot write the change log of data versions "
+                             f"({exc.strerror or exc}); {consequence}") from None
+
     def begin(self) -> None:
-        """Mark a write in progress (before the store commits it)."""
+        """Mark a write in progress (before the store commits it). StoreError if the mark cannot be
+        written (then the write must not happen)."""
         if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            head = self.head
-            _write_synced(self.pending_file, json.dumps({"parent": head.id if head else None}).encode())
+            with self._disk("nothing was written"):
+                self.folder.mkdir(parents=True, exist_ok=True)
+                head = self.head
+                _write_synced(self.pending_file, json.dumps({"parent": head.id if head else None}).encode())
 
     def abandon(self) -> None:
-        """The write did not happen: forget the mark."""
+        """The write did not happen: forget the mark (a mark that cannot be removed is dropped by
+        the next read-write open, which finds the store unchanged)."""
         if self.folder is not None:
-            self.pending_file.unlink(missing_ok=True)
+            try:
+                self.pending_file.unlink(missing_ok=True)
+            except OSError:
+                pass
 
-    def append(self, added: list[ox.Quad], removed: list[ox.Quad], *, author: Author | None = None) -> Version | None:
-        """Record a committed change; None (and nothing recorded) when it changed nothing."""
-        with self.lock:
+    def append(self, added: list[ox.Quad], removed: list[ox.Quad], *, author: Author | None = None,
+               committed: bool = True) -> Version | None:
+        """Record a committed change; None (and nothing recorded) when it changed nothing.
+        StoreError if the log cannot be written (the next read-write open records the change)."""
+        consequence = ("the change was committed, and the next read-write open of the store records its "
+                       "version" if committed else "nothing was written")
+        with self.lock, self._disk(consequence):
             if not added and not removed:
                 self.abandon()
                 return None
@@ -360,7 +379,7 @@ class VersionLog:
                 if next(iter(store.quads()), None) is None:
                     return None
                 return self.append(list(store.quads()), [], author=Author(
-                    "innograph", "the store's content when versioning began"))
+                    "innograph", "the store's content when versioning began"), committed=False)
             if not interrupted:
                 return None
             state = store_state(store)
@@ -372,7 +391,8 @@ class VersionLog:
             added = list(quads_of_lines(sorted(current - recorded)))
             removed = list(quads_of_lines(sorted(recorded - current)))
             return self.append(added, removed, author=Author(
-                "innograph", "recovered: a write was interrupted after its commit, before its log line"))
+                "innograph", "recovered: a write was interrupted after its commit, before its log line"),
+                committed=False)
 
 
 def _line_graph(line: str) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlencode
 
 from flask import Blueprint, Response, g, render_template, request
 
-from ..errors import UsageError
+from ..errors import InnographError, UsageError
 from ..versions import reset_author, set_author
 from ..versions.citation import Citation, FORMATS as CITATION_FORMATS
 from ..versions.sources import row_sources
@@ -58,7 +58,10 @@ def forget_author(_exc=None) -> None:
 def add_version_header(response: Response) -> Response:
     """The current data version on every successful response that does not name one already."""
     if response.status_code < 400 and VERSION_HEADER not in response.headers:
-        version = services().kg.version
+        try:
+            version = services().kg.version
+        except InnographError:     # a log that cannot be read or reconciled: the page still goes out
+            version = None
         if version is not None:
             response.headers[VERSION_HEADER] = version
     return response

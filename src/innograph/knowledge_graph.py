@@ -153,6 +153,7 @@ class KnowledgeGraph:
             past = self._past.get(wanted.id)
             if past is None:
                 past = KnowledgeGraph(Snapshot(log, wanted), self.settings, owns_store=True, workers=1)
+                past.queries        # its worker now, under the lock: two requests must not start two
                 self._past[wanted.id] = past
                 while len(self._past) > self.settings.versions_cached:
                     self._past.popitem(last=False)[1].close()

@@ -306,8 +306,10 @@ def test_a_cited_url_gives_the_same_bytes_after_later_writes(client):
     page = client.get("/query", query_string={"name": "founding-and-later-members"}).get_data(as_text=True)
     assert "Cite this" in page and "/cite?name=founding-and-later-members" in page
     assert "/queries/founding-and-later-members?sources=true" in page
-    assert client.get("/cite", query_string={"name": "founding-and-later-members",
-                                             "format": "html"}).status_code == 200
+    html = client.get("/cite", query_string={"name": "founding-and-later-members", "format": "html"})
+    text = html.get_data(as_text=True)
+    assert html.status_code == 200 and text.count("@misc{innograph-founding-and-later-members-") == 1
+    assert text.count("Download:") == 1 and "TY  - DATA" in text and "version=" in text
 
 
 def test_named_query_rows_name_their_sources(client):

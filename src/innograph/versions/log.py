@@ -460,9 +460,14 @@ def recording(store: Store, *, replace: Mapping | None = None, added: Iterable[o
             log.abandon()
             raise
         if graphs is not None:
-            # Read back, not taken from ``replace``: the store may relabel blank nodes (and
-            # write terms through SPARQL text) on the way in.
-            after = {g: set(store.quads(g)) for g in graphs}
+            if any(before.values()):
+                # Read back, not taken from ``replace``: replacing a graph that has content goes
+                # through SPARQL text (blank nodes get new labels).
+                after = {g: set(store.quads(g)) for g in graphs}
+            else:
+                # Into empty graphs the quads go in as they are (Store.replace_graphs adds them):
+                # no read-back, which at a first load of 1M quads would cost a second copy of it.
+                after = {g: {ox.Quad(q.subject, q.predicate, q.object, g) for q in replace[g]} for g in graphs}
             plus = [q for g in graphs for q in after[g] - before[g]]
             minus = [q for g in graphs for q in before[g] - after[g]]
         else:

@@ -83,6 +83,28 @@ def test_version_ids_come_from_the_content_not_the_history(tmp_path):
         second.close()
 
 
+def test_the_log_records_quads_as_the_store_holds_them(tmp_path):
+    """Oxigraph keeps typed literals in canonical form ("82.50"^^xsd:decimal becomes "82.5"): the log
+    must record what the store holds, whichever way the write came."""
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        _add(store, '<http://example.org/a> <http://example.org/p> "82.50"^^<http://www.w3.org/2001/XMLSchema#decimal> .')
+        graph = ox.NamedNode("http://example.org/replaced")
+        quads = [ox.Quad(ox.NamedNode("http://example.org/b"), ox.NamedNode("http://example.org/p"),
+                         ox.Literal("079.000", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+                         graph)]
+        commit(store, {graph: quads})
+        assert _head_agrees(store)
+        assert '"82.5"' in log_for(store).patch(log_for(store).versions()[0])
+        with recording(store, removed=[ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"),
+                                               ox.Literal("82.500", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+                                               ox.NamedNode("http://example.org/g"))]):
+            store.update('DELETE DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/p> 82.5 } }')
+        assert _head_agrees(store) and log_for(store).head.removed == {"http://example.org/g": 1}
+    finally:
+        store.close()
+
+
 def test_loads_record_exact_changes_with_blank_nodes_and_survive_reopening(tmp_path):
     source = tmp_path / "small.ttl"
     source.write_text(SMALL)

@@ -451,8 +451,9 @@ def recording(store: Store, *, replace: Mapping | None = None, added: Iterable[o
         graphs = list(replace) if replace is not None else None
         before = {g: set(store.quads(g)) for g in graphs} if graphs is not None else None
         if graphs is None:   # only what the write really changes: a quad added twice counts once
-            added = [q for q in dict.fromkeys(added or ()) if not _present(store, q)]
-            removed = [q for q in dict.fromkeys(removed or ()) if _present(store, q)]
+            added = [q for q in dict.fromkeys(added or ()) if _stored(store, q) is None]
+            # as the store holds them (canonical literals)
+            removed = [s for s in dict.fromkeys(_stored(store, q) for q in removed or ()) if s is not None]
         log.begin()
         try:
             yield
@@ -460,30 +461,23 @@ def recording(store: Store, *, replace: Mapping | None = None, added: Iterable[o
             log.abandon()
             raise
         if graphs is not None:
-            if any(before.values()):
-                # Read back, not taken from ``replace``: replacing a graph that has content goes
-                # through SPARQL text (blank nodes get new labels).
-                after = {g: set(store.quads(g)) for g in graphs}
-            else:
-                # Into empty graphs the quads go in as they are (Store.replace_graphs adds them):
-                # no read-back, which at a first load of 1M quads would cost a second copy of it.
-                after = {g: {ox.Quad(q.subject, q.predicate, q.object, g) for q in replace[g]} for g in graphs}
+            # Read back, never taken from ``replace``: the store keeps typed literals in canonical
+            # form ("82.50"^^xsd:decimal is stored as "82.5") and may relabel blank nodes.
+            after = {g: set(store.quads(g)) for g in graphs}
             plus = [q for g in graphs for q in after[g] - before[g]]
             minus = [q for g in graphs for q in before[g] - after[g]]
         else:
-            plus, minus = list(added or ()), list(removed or ())
-            if not _applied(store, plus, minus):
-                plus, minus = _diff_touched(log, store, plus + minus)
+            stored = [_stored(store, q) for q in added]
+            minus = removed
+            plus = list(dict.fromkeys(q for q in stored if q is not None))
+            if None in stored or any(_stored(store, q) is not None for q in minus):
+                plus, minus = _diff_touched(log, store, list(added) + list(removed))
         log.append(plus, minus)
 
 
-def _present(store: Store, quad: ox.Quad) -> bool:
-    return next(iter(store.quads_matching(quad.subject, quad.predicate, quad.object, quad.graph_name)),
-                None) is not None
-
-
-def _applied(store: Store, added: list[ox.Quad], removed: list[ox.Quad]) -> bool:
-    return all(_present(store, q) for q in added) and not any(_present(store, q) for q in removed)
+def _stored(store: Store, quad: ox.Quad) -> ox.Quad | None:
+    """The quad as the store holds it (a typed literal in canonical form), or None if absent."""
+    return next(iter(store.quads_matching(quad.subject, quad.predicate, quad.object, quad.graph_name)), None)
 
 
 def _diff_touched(log: VersionLog, store: Store, quads: list[ox.Quad]) -> tuple[list, list]:

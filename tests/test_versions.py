@@ -392,6 +392,10 @@ def test_cli_load_message_and_query_version(tmp_path, runner):
     assert "http://example.org/b" in now.stdout and "http://example.org/b" not in past.stdout
     assert f"data version: {first.id}" in past.stderr and f"data version: {log.head.id}" in now.stderr
     assert version_id(int(log.head.state, 16)) == log.head.id
+    listed = runner.invoke(cli, ["--store", store, "versions"]).stdout.splitlines()
+    assert [line.split()[0] for line in listed] == [log.head.id, first.id] and listed[1].endswith("first")
+    as_json = json.loads(runner.invoke(cli, ["--store", store, "versions", "--format", "json"]).stdout)
+    assert as_json["current"] == log.head.id and as_json["versions"][1]["message"] == "first"
 
 
 def test_select_star_rewrite_for_the_sources_of_rows():

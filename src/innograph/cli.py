@@ -562,5 +562,30 @@ def serve(ctx, host, port, data_dirs, update_token, threads, workers, query_time
     run_server(settings, list(data_dirs), host=host, port=port)
 
 
+@main.command("versions")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one version a line, newest first; json: as GET /versions.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="The newest this many.")
+@store_option
+@click.pass_context
+def versions(ctx, output_format, limit):
+    """The data versions of the store, newest first: id, time, quads, message (docs/versions.md).
+
+    Query one with 'innograph query --version ID'.
+    """
+    with _open(ctx, read_only=True) as kg:
+        listed = [v.to_json() for v in reversed(kg.versions()[-limit:])]
+        current = kg.version
+    if output_format == "json":
+        click.echo(json.dumps({"current": current, "versions": listed}, ensure_ascii=False, indent=1))
+        return
+    for version in listed:
+        click.echo(f"{version['id']}  {version['time']}  {version['quads']:>9} quads  "
+                   f"+{sum(version['added'].values())} -{sum(version['removed'].values())}  "
+                   f"{version['message'] or ''}".rstrip())
+    if not listed:
+        click.echo("no versions recorded (an empty store, or a remote store, which keeps no log)", err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -207,7 +207,9 @@ class VersionLog:
     def __init__(self, folder: Path | None, *, writable: bool):
         self.folder = folder
         self.writable = writable
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()          # one write at a time (held across the commit)
+        self._state = threading.RLock()        # the list of versions: held briefly, so readers
+                                               # (every response's version header) never wait for a write
         self._versions: list[Version] = []
         self._patches: dict[int, bytes] = {}      # in memory only
         self._read_size = 0
@@ -250,14 +252,14 @@ class VersionLog:
 
     def versions(self) -> list[Version]:
         """Every version, oldest first."""
-        with self.lock:
+        with self._state:
             self._refresh()
             return list(self._versions)
 
     @property
     def head(self) -> Version | None:
         """The newest version (None before the first change)."""
-        with self.lock:
+        with self._state:
             self._refresh()
             return self._versions[-1] if self._versions else None
 
@@ -349,18 +351,20 @@ class VersionLog:
             patch = gzip.compress(patch_text(added_lines, removed_lines, version=version.id, parent=version.parent)
                                   .encode("utf-8"), compresslevel=1)
             if self.folder is None:
-                self._patches[version.seq] = patch
-                self._versions.append(version)
+                with self._state:
+                    self._patches[version.seq] = patch
+                    self._versions.append(version)
                 return version
             (self.folder / "patches").mkdir(parents=True, exist_ok=True)
             _write_synced(self.folder / "patches" / f"{version.seq:06d}.rdfp.gz", patch)
             line = (json.dumps(asdict(version), ensure_ascii=False) + "\n").encode("utf-8")
-            self._cut_torn_tail()
-            with open(self.log_file, "ab") as handle:
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
-            self._refresh()
+            with self._state:
+                self._cut_torn_tail()
+                with open(self.log_file, "ab") as handle:
+                    handle.write(line)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                self._refresh()
             self.pending_file.unlink(missing_ok=True)
             return version
 

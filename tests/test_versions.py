@@ -396,6 +396,13 @@ def test_cli_load_message_and_query_version(tmp_path, runner):
     assert [line.split()[0] for line in listed] == [log.head.id, first.id] and listed[1].endswith("first")
     as_json = json.loads(runner.invoke(cli, ["--store", store, "versions", "--format", "json"]).stdout)
     assert as_json["current"] == log.head.id and as_json["versions"][1]["message"] == "first"
+    checked = runner.invoke(cli, ["--store", store, "versions", "--check"])
+    assert checked.exit_code == 0 and f"the store's content is version {log.head.id}" in checked.stderr
+    bypass = OxigraphStore(store)       # a write without the hook
+    bypass.add([ox.Quad(ox.NamedNode("http://example.org/c"), ox.NamedNode("http://example.org/p"), ox.Literal("3"))])
+    bypass.close()
+    checked = runner.invoke(cli, ["--store", store, "versions", "--check"])
+    assert checked.exit_code == 1 and "without innograph" in checked.stderr
 
 
 def test_select_star_rewrite_for_the_sources_of_rows():

@@ -30,7 +30,7 @@ from .rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from .service.catalogue import load_catalogue, read_query
 from .settings import REGISTRY, Settings, describe
 from .views import networks, rendering
-from .versions import set_author
+from .versions import set_author, store_state, version_id
 from .web.server import serve as run_server
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -566,9 +566,11 @@ def serve(ctx, host, port, data_dirs, update_token, threads, workers, query_time
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one version a line, newest first; json: as GET /versions.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="The newest this many.")
+@click.option("--check", is_flag=True, help="Also hash the whole store and say whether it is the last version "
+                                           "(exit 1 if not: something wrote to it without innograph).")
 @store_option
 @click.pass_context
-def versions(ctx, output_format, limit):
+def versions(ctx, output_format, limit, check):
     """The data versions of the store, newest first: id, time, quads, message (docs/versions.md).
 
     Query one with 'innograph query --version ID'.
@@ -576,6 +578,7 @@ def versions(ctx, output_format, limit):
     with _open(ctx, read_only=True) as kg:
         listed = [v.to_json() for v in reversed(kg.versions()[-limit:])]
         current = kg.version
+        actual = version_id(store_state(kg.store)) if check else None
     if output_format == "json":
         click.echo(json.dumps({"current": current, "versions": listed}, ensure_ascii=False, indent=1))
         return
@@ -585,6 +588,12 @@ def versions(ctx, output_format, limit):
                    f"{version['message'] or ''}".rstrip())
     if not listed:
         click.echo("no versions recorded (an empty store, or a remote store, which keeps no log)", err=True)
+    if check and actual != (current or version_id(0)):
+        click.echo(f"error: the store's content ({actual}) is not its last recorded version ({current}): "
+                   f"something wrote to it without innograph", err=True)
+        ctx.exit(EXIT_INVALID)
+    if check:
+        click.echo(f"the store's content is version {actual}", err=True)
 
 
 if __name__ == "__main__":

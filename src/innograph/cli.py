@@ -30,6 +30,7 @@ from .rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from .service.catalogue import load_catalogue, read_query
 from .settings import REGISTRY, Settings, describe
 from .views import networks, rendering
+from .versions import set_author, store_state, version_id
 from .web.server import serve as run_server
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
@@ -119,9 +120,10 @@ def main(ctx):
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Parse and validate, but write nothing.")
+@click.option("--message", "-m", default=None, help="Why: recorded with the data version this load makes (see /versions).")
 @store_option
 @click.pass_context
-def load(ctx, paths, dry_run):
+def load(ctx, paths, dry_run, message):
     """Load RDF files (or directories of them) into the store, validated.
 
     Each file replaces its own named graph <https://w3id.org/innograph/graph/FILE-STEM>; TriG and
@@ -130,6 +132,7 @@ def load(ctx, paths, dry_run):
     stated in two graphs is loaded with a warning (the union default graph would return it twice).
     Formats by extension: .ttl .trig .nt .nq .jsonld .rdf/.owl.
     """
+    set_author(f"command line: innograph load {' '.join(map(str, paths))}", message)  # versions: who and why
     with _open(ctx, read_only=False) as kg, progress(f"loading {len(paths)} path(s): parse, validate, commit"):
         result = kg.load(*paths, dry_run=dry_run)
         total = kg.store.count()
@@ -230,9 +233,12 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
               help="Stop after this many rows or triples.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds before the query is stopped (default: the query_timeout setting, 30).")
+@click.option("--version", "version", default=None, metavar="ID",
+              help="Answer on this past data version (an id from /versions), rebuilt from the change log.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print (to stderr) the data version that answered.")
 @store_option
 @click.pass_context
-def query(ctx, query_text, output_format, params, max_rows, timeout):
+def query(ctx, query_text, output_format, params, max_rows, timeout, version, verbose):
     """Run a SPARQL query on the store and print the results.
 
     QUERY is the query text, a .rq file, or the name of a named query (see 'innograph queries'),
@@ -242,7 +248,10 @@ def query(ctx, query_text, output_format, params, max_rows, timeout):
     text, from_file = _read_query_argument(query_text)
     values = _parse_params(params)
     choose = _format_chooser(output_format)
-    with _open(ctx, read_only=True) as kg:
+    with _open(ctx, read_only=True) as opened:
+        kg = opened.at_version(version)
+        if verbose:
+            click.echo(f"data version: {kg.version or 'none recorded'}", err=True)
         if from_file is None:
             outcome = kg.run(text, choose, params=values, max_rows=max_rows, timeout=timeout)
         elif from_file.parameters:
@@ -579,6 +588,38 @@ def search(ctx, text, type_name, limit, lang, output_format):
         click.echo(f"{hit.score:.3f}  {hit.label}{kind}  <{hit.iri}>")
     if not hits:
         click.echo(f"no entity matches {text!r}", err=True)
+@main.command("versions")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one version a line, newest first; json: as GET /versions.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="The newest this many.")
+@click.option("--check", is_flag=True, help="Also hash the whole store and say whether it is the last version "
+                                           "(exit 1 if not: something wrote to it without innograph).")
+@store_option
+@click.pass_context
+def versions(ctx, output_format, limit, check):
+    """The data versions of the store, newest first: id, time, quads, message (docs/versions.md).
+
+    Query one with 'innograph query --version ID'.
+    """
+    with _open(ctx, read_only=True) as kg:
+        listed = [v.to_json() for v in reversed(kg.versions()[-limit:])]
+        current = kg.version
+        actual = version_id(store_state(kg.store)) if check else None
+    if output_format == "json":
+        click.echo(json.dumps({"current": current, "versions": listed}, ensure_ascii=False, indent=1))
+        return
+    for version in listed:
+        click.echo(f"{version['id']}  {version['time']}  {version['quads']:>9} quads  "
+                   f"+{sum(version['added'].values())} -{sum(version['removed'].values())}  "
+                   f"{version['message'] or ''}".rstrip())
+    if not listed:
+        click.echo("no versions recorded (an empty store, or a remote store, which keeps no log)", err=True)
+    if check and actual != (current or version_id(0)):
+        click.echo(f"error: the store's content ({actual}) is not its last recorded version ({current}): "
+                   f"something wrote to it without innograph", err=True)
+        ctx.exit(EXIT_INVALID)
+    if check:
+        click.echo(f"the store's content is version {actual}", err=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -42,6 +44,8 @@ from .settings import Settings
 from .store import Store, open_store
 from .validation.shacl import ValidationReport
 from .views import networks
+from .versions import Snapshot, Version, log_for
+from .versions.sources import project_everything, row_sources
 
 # Rows a notebook query may return before the cap (the server's default is 100,000 per request).
 LOCAL_MAX_ROWS = 1_000_000
@@ -86,6 +90,8 @@ class KnowledgeGraph:
         self._workers = workers
         self._queries: QueryService | None = None
         self._updates: UpdateRunner | None = None
+        self._past: OrderedDict[str, KnowledgeGraph] = OrderedDict()   # version id -> rebuilt state
+        self._past_lock = threading.Lock()
 
     # -- the parts the faces share ------------------------------------------------------------------
 
@@ -113,6 +119,49 @@ class KnowledgeGraph:
     def _written(self) -> None:
         if self._queries is not None:
             self._queries.executor.written()
+
+    # -- versions -----------------------------------------------------------------------------------
+
+    @property
+    def version(self) -> str | None:
+        """The id of the data's current version (None for a remote store, which keeps no log,
+        and for a store that was never written to)."""
+        if isinstance(self.store, Snapshot):
+            return self.store.version.id
+        log = log_for(self.store)
+        head = log.head if log is not None else None
+        return head.id if head is not None else None
+
+    def versions(self) -> list[Version]:
+        """Every version of the data, oldest first (empty for a remote store)."""
+        log = log_for(self.store)
+        return log.versions() if log is not None else []
+
+    def at_version(self, version: str | None) -> "KnowledgeGraph":
+        """The data as it was at ``version`` (an id from :meth:`versions`), rebuilt from the change
+        log into a scratch store and checked against its content hash; queried through the same
+        path (same limits). The current version (or None) is this object itself. The last
+        ``versions_cached`` rebuilt versions are kept. NotFound for an unknown id, UsageError for a
+        remote store."""
+        if version is None:
+            return self
+        log = log_for(self.store)
+        if log is None:
+            raise UsageError("version=: a remote store keeps no change log; past versions are "
+                             "available on an embedded store only (docs/versions.md)")
+        wanted = log.get(version)
+        if log.head is not None and wanted.id == log.head.id:
+            return self
+        with self._past_lock:
+            past = self._past.get(wanted.id)
+            if past is None:
+                past = KnowledgeGraph(Snapshot(log, wanted), self.settings, owns_store=True, workers=1)
+                past.queries        # its worker now, under the lock: two requests must not start two
+                self._past[wanted.id] = past
+                while len(self._past) > self.settings.versions_cached:
+                    self._past.popitem(last=False)[1].close()
+            self._past.move_to_end(wanted.id)
+            return past
 
     # -- loading and validating ---------------------------------------------------------------------
 
@@ -152,12 +201,17 @@ class KnowledgeGraph:
 
     def run(self, text_or_name: str, format_for: FormatChooser, *, params: Mapping[str, object] | None = None,
             default_graphs=None, named_graphs=None, max_rows: int | None = None,
-            timeout: float | None = None) -> QueryOutcome:
+            timeout: float | None = None, version: str | None = None) -> QueryOutcome:
         """Run a named query or SPARQL text and return it rendered (what the faces serialise).
 
         A named query binds ``params`` by its declared types; SPARQL text binds them as
         :func:`term_for` says. ``format_for`` picks the format from the result's kind.
+        ``version`` runs it on that past version of the data (:meth:`at_version`).
         """
+        if version is not None and self.at_version(version) is not self:
+            return self.at_version(version).run(text_or_name, format_for, params=params,
+                                                default_graphs=default_graphs, named_graphs=named_graphs,
+                                                max_rows=max_rows, timeout=timeout)
         params = dict(params or {})
         catalogue = self.queries.catalogue()
         if text_or_name in catalogue.queries or _looks_like_name(text_or_name):
@@ -172,7 +226,7 @@ class KnowledgeGraph:
                                 max_rows=max_rows, timeout=timeout)
 
     def query(self, text_or_name: str, *, max_rows: int | None = None, timeout: float | None = None,
-              **params):
+              version: str | None = None, sources: bool = False, **params):
         """Run a named query (``"alliance-members"``) or SPARQL text and return Python objects.
 
         SELECT: a pandas DataFrame with typed columns (install ``innograph[notebook]``; without
@@ -182,17 +236,56 @@ class KnowledgeGraph:
         ``schema:``, ``org:``...) are predeclared. ``max_rows`` defaults to 1,000,000; ``timeout``
         to the ``query_timeout`` setting. Raises QuerySyntaxError, QueryRefused, QueryTimeout,
         UsageError (a bad parameter) or NotFound (an unknown named query, with suggestions).
+
+        ``version``: answer on that past version of the data (see :meth:`versions`); the result's
+        ``attrs["version"]`` (a DataFrame) or ``.version`` (Rows) says which version answered.
+        ``sources=True`` (SELECT): add a ``sources`` column, for each row the list of its sources
+        (docs/versions.md says exactly which).
         """
+        graph = self.at_version(version)
+        if graph is not self:
+            return graph.query(text_or_name, max_rows=max_rows, timeout=timeout, sources=sources, **params)
+        answered_on = self.version
         outcome = self.run(text_or_name, _python_formats, params=params,
                            max_rows=max_rows or LOCAL_MAX_ROWS, timeout=timeout)
+        per_row = None
+        if sources and outcome.kind == "select":
+            per_row = row_sources(self.store, self.full_solutions(text_or_name, params, timeout),
+                                  json.loads(outcome.body))
         if outcome.kind == "ask":
             return bool(json.loads(outcome.body)["boolean"])
         if outcome.kind == "graph":
             return rdflib.Graph().parse(data=outcome.body.decode("utf-8"), format="nt")
         try:
-            return to_frame(outcome.body)
+            result = to_frame(outcome.body)
+            result.attrs["version"] = answered_on
+            if per_row is not None:
+                result["sources"] = [row["sources"] for row in per_row]
         except ImportError:
-            return to_rows(outcome.body)
+            result = to_rows(outcome.body)
+            result.version = answered_on
+            for row, found in zip(result, per_row or ()):
+                row["sources"] = found["sources"]
+        return result
+
+    def full_solutions(self, text_or_name: str, params: Mapping[str, object], timeout: float | None):
+        """The solutions of the query with every variable projected (None when it aggregates or
+        cannot be so rewritten): what :func:`row_sources` matches the rows against."""
+        catalogue = self.queries.catalogue()
+        if text_or_name in catalogue.queries:
+            text, substitutions = catalogue.get(text_or_name).prepare(
+                {k: _param_text(v) for k, v in params.items()})
+        else:
+            text, substitutions = text_or_name, None
+            if params:
+                text = inject_values(text, {ox.Variable(name.lstrip("?$")): term_for(value)
+                                            for name, value in params.items()})
+        every = project_everything(text)
+        if every is None:
+            return None
+        outcome = self.queries.run(every, _python_formats, substitutions=substitutions,
+                                   max_rows=LOCAL_MAX_ROWS, timeout=timeout)
+        return json.loads(outcome.body)
 
     def rows(self, text_or_name: str, *, max_rows: int | None = None, timeout: float | None = None,
              **params) -> Rows:
@@ -250,6 +343,9 @@ class KnowledgeGraph:
         if self._queries is not None:
             self._queries.executor.close()
             self._queries = None
+        with self._past_lock:
+            while self._past:
+                self._past.popitem()[1].close()
         if self.owns_store:
             self.store.close()
 

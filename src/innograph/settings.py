@@ -124,6 +124,8 @@ REGISTRY: tuple[Setting, ...] = (
             "SHACL engine: 'pyshacl', 'turbo' (pyshacl-turbo, Rust, same reports), or 'auto': turbo "
             "for whole datasets (6-18x faster), pySHACL for the small neighbourhoods of incremental "
             "checks (where turbo was not faster)."),
+    Setting("versions_cached", 2, _positive(int),
+            "Past data versions (?version=) kept rebuilt, each a scratch store with one query worker."),
     Setting("cors", True, _bool,
             "Answer cross-origin reads (GET/HEAD/POST of queries) with Access-Control-Allow-Origin: *. "
             "Writes are never allowed cross-origin."),

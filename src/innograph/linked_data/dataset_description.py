@@ -19,6 +19,7 @@ from ..rdf.formats import RDF_FORMATS, rdf_format
 from ..namespaces import split_iri
 from ..namespaces import PREFIXES
 from ..store import Store
+from ..versions import log_for
 
 VOID = PREFIXES["void"]
 DCAT = PREFIXES["dcat"]
@@ -28,6 +29,7 @@ RDFS = PREFIXES["rdfs"]
 FOAF = PREFIXES["foaf"]
 XSD = PREFIXES["xsd"]
 SD = "http://www.w3.org/ns/sparql-service-description#"
+PROV = "http://www.w3.org/ns/prov#"
 OWL_SAME_AS = PREFIXES["owl"] + "sameAs"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 # Every registered RDF format is offered as a dump (read at use: a format registered later counts).
@@ -198,6 +200,8 @@ def void_description(store: Store, *, base_iri: str, server_url: str,
         add(linkset, VOID + "linkPredicate", iri(OWL_SAME_AS))
         add(linkset, VOID + "triples", integer(count))
 
+    _versions(dataset, store, base_iri, server_url, add, iri)
+
     service = iri(server_url + "sparql")
     add(dataset, DCAT + "accessService", service)
     add(service, RDF + "type", iri(DCAT + "DataService"))
@@ -223,3 +227,40 @@ def void_description(store: Store, *, base_iri: str, server_url: str,
                                                         if fmt.quads or name == "jsonld" else
                                                         " (named graphs merged)")))
     return out
+
+
+def version_iri(base_iri: str, version: str) -> str:
+    """The IRI of one data version's description: ``<base_iri>void#version-<id>``."""
+    return f"{base_iri}void#version-{version}"
+
+
+def _versions(dataset, store: Store, base_iri: str, server_url: str, add, iri) -> None:
+    """The data versions (docs/versions.md): the dataset's ``dcat:version`` is the current id;
+    each version is a ``dcat:Dataset`` with its id, time and dump, ``prov:wasRevisionOf`` the one
+    before it."""
+    log = log_for(store)
+    versions = log.versions() if log is not None else []
+    if not versions:
+        return
+    head = versions[-1]
+    add(dataset, DCAT + "version", ox.Literal(head.id))
+    add(dataset, DCAT + "hasCurrentVersion", iri(version_iri(base_iri, head.id)))
+    seen: set[str] = set()
+    for version in versions:
+        node = iri(version_iri(base_iri, version.id))
+        add(dataset, DCAT + "hasVersion", node)
+        if version.id in seen:     # the same content again: one description, a revision link more
+            if version.parent:
+                add(node, PROV + "wasRevisionOf", iri(version_iri(base_iri, version.parent)))
+            continue
+        seen.add(version.id)
+        add(node, RDF + "type", iri(DCAT + "Dataset"))
+        add(node, DCAT + "version", ox.Literal(version.id))
+        add(node, DCAT + "isVersionOf", dataset)
+        add(node, DCTERMS + "issued", ox.Literal(version.time, datatype=iri(XSD + "dateTime")))
+        add(node, VOID + "dataDump", iri(f"{server_url}dumps/innograph.nq?version={version.id}"))
+        if version.message:
+            add(node, DCTERMS + "description", ox.Literal(version.message))
+        if version.parent:
+            add(node, PROV + "wasRevisionOf", iri(version_iri(base_iri, version.parent)))
+            add(node, DCAT + "previousVersion", iri(version_iri(base_iri, version.parent)))

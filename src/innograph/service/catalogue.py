@@ -258,7 +258,10 @@ def _check_bindable(query: NamedQuery) -> None:
         return
     substitutions = {ox.Variable(p.name): p.bind(p.default or _SAMPLES[p.type]) for p in query.parameters}
     try:
-        result = ox.Store().query(query.text, substitutions=substitutions)
+        if query.binding == "values":   # bound by a VALUES block: the projection need not list them
+            result = ox.Store().query(inject_values(query.text, substitutions))
+        else:
+            result = ox.Store().query(query.text, substitutions=substitutions)
     except SyntaxError as exc:
         raise UsageError(f"{query.path}: syntax error: {exc}") from None
     except RuntimeError as exc:

@@ -26,6 +26,7 @@ from ..namespaces import ONTOLOGY_GRAPH, graph_iri
 from ..rdf.parsing import expand_paths, parse_file
 from ..store import GraphName, OxigraphStore, Store
 from ..search import following_change
+from ..versions import recording
 from ..validation.shacl import (ONTOLOGY_FILE, ontology_graph, shapes_graph, ValidationReport, Violation, graph_from_quads, shorten, to_rdflib, validate,
                          validate_quads)
 
@@ -298,8 +299,9 @@ def _with_warnings(report: ValidationReport, twice: Mapping) -> ValidationReport
 
 
 def commit(store: Store, graphs: Mapping[GraphName, list[ox.Quad]]) -> None:
-    """Replace ``graphs`` in one transaction; the search index follows."""
-    with following_change(store, added=[q for quads in graphs.values() for q in quads], replaced=graphs):
+    """Replace ``graphs`` in one transaction; the change becomes a version and the search index follows."""
+    with recording(store, replace=graphs), \
+            following_change(store, added=[q for quads in graphs.values() for q in quads], replaced=graphs):
         store.replace_graphs(graphs)
 
 

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 
 from ..errors import InnographError, QuerySyntaxError, StoreError, ValidationFailed
 from ..search import following_change
+from ..versions import recording
 from ..rdf.sparql import tokenize
 from .execution import QueryPool
 from .loading import check_change
@@ -587,7 +588,8 @@ class UpdateRunner:
         self._validate(delta)
         if delta:
             try:
-                with following_change(self.store, added=delta.added, removed=delta.removed, exact_effect=True):
+                with recording(self.store, added=delta.added, removed=delta.removed), \
+                        following_change(self.store, added=delta.added, removed=delta.removed, exact_effect=True):
                     commit(self.engine, delta)
             except OSError as exc:
                 raise StoreError(f"{self.store.location}: nothing was written: {exc}") from None
@@ -604,7 +606,8 @@ class UpdateRunner:
             if self.engine is None:
                 self._validate(delta)
                 # The remote server resolves relative IRIs against this service's base as well.
-                with following_change(self.store, added=delta.added, removed=delta.removed, exact_effect=True):
+                with recording(self.store, added=delta.added, removed=delta.removed), \
+                        following_change(self.store, added=delta.added, removed=delta.removed, exact_effect=True):
                     self.store.update(f"BASE <{base_iri or self.base_iri}>\n{sparql}"
                                       if base_iri or self.base_iri else sparql)
                 self._committed()
@@ -620,7 +623,8 @@ class UpdateRunner:
                 report = check_change(self.store, replace={graph: quads})
                 if not report.conforms:
                     raise ValidationFailed(report)
-                with following_change(self.store, added=quads, replaced=[graph]):
+                with recording(self.store, replace={graph: quads}), \
+                        following_change(self.store, added=quads, replaced=[graph]):
                     self.store.replace_graphs({graph: quads})
                 self._committed()
                 return not existed
@@ -641,7 +645,7 @@ class UpdateRunner:
                 report = check_change(self.store, add=quads)
                 if not report.conforms:
                     raise ValidationFailed(report)
-                with following_change(self.store, added=quads):
+                with recording(self.store, added=quads), following_change(self.store, added=quads):
                     self.store.add(quads)
                 self._committed()
                 return not existed
@@ -662,7 +666,7 @@ class UpdateRunner:
                 report = check_change(self.store, replace={graph: []})
                 if not report.conforms:
                     raise ValidationFailed(report)
-                with following_change(self.store, replaced=[graph]):
+                with recording(self.store, replace={graph: []}), following_change(self.store, replaced=[graph]):
                     self.store.drop_graph(graph)
                 self._committed()
                 return True

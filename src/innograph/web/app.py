@@ -21,7 +21,7 @@ from .responses import Services, add_cors, handle_http_error, handle_innograph_e
 
 # Module names under innograph.web, each with a ``blueprint``. Order matters only for "/".
 BLUEPRINTS = ["assets", "sparql", "graph_store", "catalogue", "query_page", "resources", "publishing", "graphs",
-              "search"]
+              "search", "versions"]
 
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:

@@ -12,11 +12,12 @@ import json
 from flask import Blueprint, Response, render_template, request
 
 from ..service.catalogue import Catalogue
+from .versions import sources_response
 from .responses import (JSON, parse_params, prefers_html, query_response, read_body, services, single,
                         url_params)
 
 blueprint = Blueprint("catalogue", __name__)
-RESERVED = {"format"}
+RESERVED = {"format", "version", "sources"}
 
 
 def current_catalogue() -> Catalogue:
@@ -51,6 +52,10 @@ def run(name: str) -> Response:
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         params.update(parse_params(read_body(), "form body"))
     values = {key: single(params, key) for key in params if key not in RESERVED}
+    version = single(params, "version")
+    if (single(params, "sources") or "false").lower() in {"true", "1", "yes"}:
+        return sources_response(name, values, version)
     text, substitutions = named.prepare(values)
-    return query_response(text, format_override=params.get("format"), substitutions=substitutions)
+    return query_response(text, format_override=params.get("format"), substitutions=substitutions,
+                          version=version)
 

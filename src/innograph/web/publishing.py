@@ -119,6 +119,13 @@ def dump(extension: str) -> Response:
     generation, with an ETag and Last-Modified (304 for a conditional GET that matches)."""
     fmt = rdf_format(extension)
     store = services().store
+    version = request.args.get("version")
+    if version:   # a past version, rebuilt from the change log (docs/versions.md)
+        graph = services().kg.at_version(version)
+        body, built = cached(f"dump-{fmt.name}-{graph.version}", lambda: export_dataset(graph.store, fmt.name))
+        response = _send_bytes(body, fmt.content_type, built, filename=f"innograph-{graph.version}.{extension}")
+        response.headers["Innograph-Data-Version"] = graph.version
+        return response
     # The same bytes as `innograph export --format <ext>`: one code path for CLI and HTTP.
     body, built = cached("dump-" + fmt.name, lambda: export_dataset(store, fmt.name))
     return _send_bytes(body, fmt.content_type, built, filename=f"innograph.{extension}")

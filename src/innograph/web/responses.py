@@ -330,7 +330,7 @@ def add_cors(response: Response) -> Response:
     if request.method in {"GET", "HEAD", "POST", "OPTIONS"} and not getattr(request, "innograph_write",
                                                                               False):
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "Innograph-Results-Truncated, Content-Type"
+        response.headers["Access-Control-Expose-Headers"] = "Innograph-Results-Truncated, Innograph-Data-Version, Content-Type"
         if request.method == "OPTIONS":
             # Authorization is deliberately not allowed: a browser cannot send a token cross-origin.
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
@@ -383,16 +383,22 @@ def negotiated(response: Response, document_path: str, fmt: Format) -> Response:
 # -- query results -----------------------------------------------------------------------------------
 
 def query_response(sparql: str, *, format_override: str | list[str] | None = None, default_graphs=None,
-                   named_graphs=None, substitutions: dict[str, str] | None = None) -> Response:
+                   named_graphs=None, substitutions: dict[str, str] | None = None,
+                   version: str | None = None) -> Response:
     """A query run by the core (checked, time-limited, rendered in the negotiated format) as a
-    response, with the headers that say when the row cap cut it."""
+    response, with the headers that say when the row cap cut it and which data version answered
+    (``version``: a past version, rebuilt from the change log)."""
     svc = services()
-    outcome = svc.kg.queries.run(sparql, lambda kind: choose_format(kind, format_override).name,
+    graph = svc.kg.at_version(version)
+    answered_on = graph.version
+    outcome = graph.queries.run(sparql, lambda kind: choose_format(kind, format_override).name,
                                  default_graphs=default_graphs, named_graphs=named_graphs,
                                  substitutions=substitutions)
     fmt = rdf_format(outcome.format) if outcome.kind == "graph" else result_format(outcome.format)
     response = Response(outcome.body, status=200, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
+    if answered_on is not None:
+        response.headers["Innograph-Data-Version"] = answered_on
     if outcome.truncated:
         response.headers["Innograph-Results-Truncated"] = "true"
         response.headers["Innograph-Results-Limit"] = str(svc.settings.max_rows)

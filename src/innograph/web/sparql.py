@@ -116,7 +116,8 @@ def endpoint() -> Response:
             return _service_description()
         default_graphs, named_graphs = _dataset(params, "default-graph-uri", "named-graph-uri")
         return query_response(query, format_override=params.get("format"),
-                         default_graphs=default_graphs, named_graphs=named_graphs)
+                         default_graphs=default_graphs, named_graphs=named_graphs,
+                         version=single(params, "version"))
 
     mimetype = request.mimetype
     if mimetype == FORM:
@@ -144,5 +145,6 @@ def endpoint() -> Response:
         raise UsageError("the request has neither 'query' nor 'update'")
     default_graphs, named_graphs = _dataset(params, "default-graph-uri", "named-graph-uri")
     return query_response(query, format_override=params.get("format"),
-                     default_graphs=default_graphs, named_graphs=named_graphs)
+                     default_graphs=default_graphs, named_graphs=named_graphs,
+                     version=single(params, "version"))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, URIRef
 
 from innograph.service.loading import check_change
 from innograph.store.oxigraph import OxigraphStore
@@ -64,13 +64,10 @@ def _as_change(store, node, before: rdflib.Graph, after: rdflib.Graph):
 # go wrong; about 115 of the 516 cases, to keep this module near 15 s.
 _EVERY = {SH["or"]: 1, SH["class"]: 2, SH.qualifiedMinCount: 2}
 SELECTED = [case for i, case in enumerate(CASES) if i % _EVERY.get(case.values[2], 10) == 0]
-exercised = []
-
-
-@pytest.mark.parametrize(("node_shape", "prop_shape", "param"), SELECTED)
-def test_the_incremental_check_reports_each_broken_constraint(store, node_shape, prop_shape, param):
+def _first_example(store, node_shape, prop_shape, param):
+    """The change that breaks ``prop_shape`` on the first node it can be broken on without touching
+    a blank node of the data files (whose labels the store does not keep), or None."""
     path = SHAPES.value(prop_shape, SH.path)
-    message = str(SHAPES.value(prop_shape, SH.message))
     candidates = [n for n in targets(node_shape) if isinstance(n, URIRef)]
     candidates.sort(key=lambda n: not list(MIXED.objects(n, path)))
     for node in candidates:
@@ -81,16 +78,25 @@ def test_the_incremental_check_reports_each_broken_constraint(store, node_shape,
         if not mutate(after, prop_shape, param, path):
             continue
         change = _as_change(store, node, before, after)
-        if change is None:
+        if change is not None:
+            return node, change
+    return None
+
+
+def test_the_incremental_check_reports_each_broken_constraint(store):
+    """Every sampled constraint, broken on one node of the shipped store, is reported by the
+    incremental check with its node and message; the few whose every example involves a blank node
+    of the data files cannot be written as a change and are counted, and must stay a small minority."""
+    exercised = 0
+    for case in SELECTED:
+        node_shape, prop_shape, param = case.values
+        example = _first_example(store, node_shape, prop_shape, param)
+        if example is None:
             continue
-        report = check_change(store, add=change[0], remove=change[1])
+        node, (added, removed) = example
+        report = check_change(store, add=added, remove=removed)
         found = [(v.focus_node, v.message) for v in report.violations]
+        message = str(SHAPES.value(prop_shape, SH.message))
         assert (shorten(node), message) in found, (node, param, found)
-        exercised.append(prop_shape)
-        return
-    pytest.skip("every example of this constraint involves a blank node of the data files")
-
-
-def test_most_constraints_were_exercised():
-    """Run after the cases above (same module, file order): the skips stay a small minority."""
-    assert len(exercised) >= 0.8 * len(SELECTED), f"only {len(exercised)} of {len(SELECTED)} exercised"
+        exercised += 1
+    assert exercised >= 0.8 * len(SELECTED), f"only {exercised} of {len(SELECTED)} constraints exercised"

@@ -52,6 +52,10 @@ class QueryRequest:
 
 @dataclass
 class QueryOutcome:
+    """A query's rendered result, as a worker sends it back: ``body`` in the format named
+    ``format`` (a short name), ``kind`` 'select', 'ask' or 'graph', ``truncated`` when the row cap
+    cut it, ``count`` the rows or triples written (None for ASK)."""
+
     body: bytes
     format: str
     kind: str
@@ -255,6 +259,9 @@ class QueryPool:
         raise QueryRefused(message) if name == "QueryRefused" else InnographError(message)
 
     def close(self) -> None:
+        """Stop every worker: each is asked to stop, given 2 s, then killed. No worker is started
+        after this (a replacement still spawning is killed at once). Never raises for a worker that
+        has already gone."""
         with self._lock:
             self._closed = True
             workers = list(self._all)
@@ -289,6 +296,8 @@ class RemoteExecutor:
         self.generation = 0
 
     def written(self) -> None:
+        """Count a commit in ``generation``, as QueryPool does. Nothing else: the remote server
+        always answers on its current data."""
         self.generation += 1
 
     def warm_up(self) -> None:

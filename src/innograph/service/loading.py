@@ -45,6 +45,7 @@ class LoadResult:
 
     @property
     def triples(self) -> int:
+        """The triples loaded (or to be loaded), summed over ``graphs``."""
         return sum(self.graphs.values())
 
 
@@ -64,6 +65,8 @@ def parse_sources(paths: Iterable[Path]) -> tuple[dict[GraphName, list[ox.Quad]]
 
 
 def ontology_graph_quads() -> dict[GraphName, list[ox.Quad]]:
+    """The ontology file's quads in the ontology graph, keyed by that graph (as ``replace`` takes
+    them): a load brings the ontology along. Raises RdfSyntaxError if the file cannot be parsed."""
     graph = ox.NamedNode(ONTOLOGY_GRAPH)
     return {graph: parse_file(ONTOLOGY_FILE, graph=graph)}
 

@@ -87,26 +87,36 @@ class Overlay:
 
     # reading
     def contains(self, quad: ox.Quad) -> bool:
+        """True when the store would hold ``quad`` after ``delta``."""
         if quad in self.delta.added:
             return True
         return quad not in self.delta.removed and quad in self.store
 
     def exists(self, graph) -> bool:
+        """True when ``graph`` would exist after ``delta``: the default graph always does; a named
+        graph when ``delta`` created it, or the store has it and ``delta`` did not drop it (empty
+        named graphs included)."""
         if isinstance(graph, ox.DefaultGraph) or graph in self.delta.created:
             return True
         return graph not in self.delta.dropped and self.store.contains_named_graph(graph)
 
     def quads(self, graph) -> list[ox.Quad]:
+        """The quads of ``graph`` after ``delta``: the store's that are not removed, then the added
+        ones. An empty list for a graph that does not exist."""
         kept = [q for q in self.store.quads_for_pattern(None, None, None, graph)
                 if q not in self.delta.removed]
         return kept + [q for q in self.delta.added if q.graph_name == graph]
 
     def named_graphs(self) -> list:
+        """The named graphs that would exist after ``delta`` (empty ones included), sorted by their
+        text; never the default graph."""
         graphs = {g for g in self.store.named_graphs() if g not in self.delta.dropped}
         return sorted(graphs | self.delta.created, key=str)
 
     # writing
     def insert(self, quad: ox.Quad) -> None:
+        """Add ``quad`` to ``delta`` (cancelling its pending removal; nothing when the store already
+        has it), and make its graph exist."""
         if quad in self.delta.removed:
             self.delta.removed.discard(quad)
         elif quad not in self.store:
@@ -114,6 +124,8 @@ class Overlay:
         self.create(quad.graph_name)
 
     def delete(self, quad: ox.Quad) -> None:
+        """Remove ``quad`` (cancelling its pending addition; nothing when the store lacks it). Its
+        graph keeps existing, even if left empty."""
         if quad in self.delta.added:
             self.delta.added.discard(quad)
         elif quad in self.store:
@@ -129,10 +141,13 @@ class Overlay:
             self.delta.created.add(graph)
 
     def clear(self, graph) -> None:
+        """Remove every quad of ``graph``; a named graph keeps existing. No error if it does not."""
         for quad in self.quads(graph):
             self.delete(quad)
 
     def drop(self, graph) -> None:
+        """Remove every quad of ``graph`` and, for a named graph, the graph itself (the default
+        graph is only emptied). No error if it does not exist: callers check when they must."""
         self.clear(graph)
         if isinstance(graph, ox.DefaultGraph):
             return
@@ -367,6 +382,13 @@ class DeltaEvaluator:
         return overlay.delta
 
     def apply(self, op: Operation, overlay: Overlay) -> None:
+        """Add the effect of one operation, on the store as ``overlay`` has it, to ``overlay``.
+
+        ``INSERT DATA`` and ``LOAD`` are run on an empty in-memory store (LOAD fetches its source
+        there), ``DELETE DATA`` is parsed as the same block inserted; the other operations go to
+        ``modify``, ``graph_management`` and ``transfer``. Raises QuerySyntaxError (also for text
+        that is not an update operation) or UpdateFailed.
+        """
         keyword, prologue = op.keyword, op.prologue
         if keyword in {"INSERT DATA", "LOAD"}:
             _inserted(_scratch(f"{prologue}\n{op.text}", self.base_iri), overlay)
@@ -444,6 +466,10 @@ class DeltaEvaluator:
                         {_BINDING: binding})
 
     def modify(self, op: Operation, overlay: Overlay) -> None:
+        """``DELETE/INSERT ... WHERE`` and ``DELETE WHERE``: the WHERE is evaluated once on the store
+        as ``overlay`` has it (``solutions``), the templates instantiated per solution; the deleted
+        quads present are removed first, then the inserted ones added. Raises QuerySyntaxError or
+        UpdateFailed."""
         parts = _modify_parts(op)
         solutions = self.solutions(op, parts, overlay)
         deleted = [q for q in self.instantiate(op, parts, parts.delete or "", solutions)
@@ -466,6 +492,13 @@ class DeltaEvaluator:
         return silent, self.resolve(op.prologue, tokens[0].text)
 
     def graph_management(self, op: Operation, overlay: Overlay) -> None:
+        """``CLEAR``, ``DROP`` and ``CREATE``, as Oxigraph evaluates them: ``DEFAULT`` is the default
+        graph, ``NAMED`` every named graph, ``ALL`` both; dropping the default graph empties it.
+
+        Raises UpdateFailed for ``CREATE`` of a graph that exists, or ``CLEAR``/``DROP`` of a named
+        graph that does not, unless SILENT (then nothing happens); QuerySyntaxError for a graph IRI
+        that cannot be resolved.
+        """
         silent, target = self._target(op)
         if op.keyword == "CREATE":
             if overlay.exists(target):
@@ -676,6 +709,8 @@ class UpdateRunner:
             return True
 
     def graph_exists(self, graph) -> bool:
+        """True when the store has ``graph`` now (the default graph always; a named graph, empty
+        ones included on the embedded store, when the store lists it)."""
         if isinstance(graph, ox.DefaultGraph):
             return True
         if self.engine is not None:

@@ -83,6 +83,12 @@ def _quads_in(quads: list[ox.Quad], graph) -> list[ox.Quad]:
 
 @blueprint.route("/store", methods=["GET"])
 def read() -> Response:
+    """GET (and HEAD) ``/store``: the named graph (``?graph=IRI``), the default graph (``?default``)
+    or, with neither, the whole store in a quad format, as negotiated (``?format=`` wins over Accept).
+
+    200 with the graph; 404 for a named graph that does not exist; 400 for ``?default`` with
+    ``?graph=`` or a graph that is not an absolute IRI; 406 when no offered format fits.
+    """
     svc = services()
     graph = _target(required=False)
     override = url_params().get("format")
@@ -102,6 +108,12 @@ def read() -> Response:
 
 @blueprint.route("/store", methods=["PUT"])
 def replace() -> Response:
+    """PUT ``/store?default`` or ``?graph=IRI``: replace the graph with the request's RDF.
+
+    201 when the graph is new, 204 otherwise. 400 when no graph is named, or the payload does not
+    parse or states triples in another graph; 415 for a missing or unknown Content-Type; 401, 403 or
+    429 from the write guard; 422 when validation fails (nothing changes).
+    """
     request.innograph_write = True
     guard_write("Graph Store PUT")
     graph = _target(required=True)
@@ -112,6 +124,13 @@ def replace() -> Response:
 
 @blueprint.route("/store", methods=["POST"])
 def merge() -> Response:
+    """POST ``/store?default`` or ``?graph=IRI``: add the request's RDF to the graph. Without either,
+    a new graph is made (``upload-...`` under the graph base) and named in the Location header.
+
+    201 when the graph is new (always for a new graph made here), 204 otherwise. 400 when the payload
+    does not parse or states triples in another graph; 415 for a missing or unknown Content-Type;
+    401, 403 or 429 from the write guard; 422 when validation fails (nothing changes).
+    """
     request.innograph_write = True
     guard_write("Graph Store POST")
     graph = _target(required=False)
@@ -128,6 +147,11 @@ def merge() -> Response:
 
 @blueprint.route("/store", methods=["DELETE"])
 def delete() -> Response:
+    """DELETE ``/store?default`` or ``?graph=IRI``: remove the graph.
+
+    204 when done; 404 for a named graph that does not exist; 400 when no graph is named; 401, 403
+    or 429 from the write guard; 422 when the store without it fails validation (nothing changes).
+    """
     request.innograph_write = True
     guard_write("Graph Store DELETE")
     graph = _target(required=True)

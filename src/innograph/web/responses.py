@@ -73,6 +73,8 @@ class AuthFailures:
             return max(1, math.ceil(failures[-self.per_minute] + self.WINDOW - now))
 
     def failed(self, client: str) -> None:
+        """Count a failed authentication from ``client`` now (the stalest address is forgotten
+        beyond ``max_clients``)."""
         with self._lock:
             now = self.clock()
             failures = self._recent(client, now)
@@ -97,10 +99,12 @@ class Services:
 
     @property
     def settings(self) -> Settings:
+        """The core's settings."""
         return self.kg.settings
 
     @property
     def store(self) -> Store:
+        """The core's store."""
         return self.kg.store
 
     @property
@@ -110,14 +114,17 @@ class Services:
 
     @property
     def updates(self) -> UpdateRunner:
+        """The core's update runner: every write goes through it, one at a time."""
         return self.kg.updates
 
     @property
     def owns_store(self) -> bool:
+        """True when the core opened the store itself (and so closes it)."""
         return self.kg.owns_store
 
 
 def services() -> Services:
+    """The current app's Services (call it inside a request or app context)."""
     return current_app.extensions["innograph"]
 
 
@@ -134,6 +141,8 @@ def parse_params(raw: bytes, where: str) -> dict[str, list[str]]:
 
 
 def url_params() -> dict[str, list[str]]:
+    """The request's URL query parameters, each name with all its values. Raises UsageError (400)
+    for bytes that are not UTF-8."""
     return parse_params(request.query_string, "URL query string")
 
 
@@ -148,6 +157,11 @@ def read_body() -> bytes:
 
 
 def body_text(data: bytes, what: str) -> str:
+    """``data`` (the request body, called ``what`` in errors) decoded as UTF-8.
+
+    Raises UnsupportedFormatError (415) when the Content-Type declares a charset other than UTF-8
+    or ASCII, UsageError (400) for bytes that are not UTF-8.
+    """
     charset = (request.mimetype_params.get("charset") or "utf-8").lower()
     if charset not in {"utf-8", "utf8", "us-ascii", "ascii"}:
         raise UnsupportedFormatError(f"the {what} is declared as charset={charset}; send UTF-8")
@@ -158,6 +172,8 @@ def body_text(data: bytes, what: str) -> str:
 
 
 def single(params: dict[str, list[str]], name: str) -> str | None:
+    """The one value of parameter ``name``, or None when it is absent. Raises UsageError (400) when
+    it is given more than once."""
     values = params.get(name) or []
     if len(values) > 1:
         raise UsageError(f"the request has {len(values)} '{name}' parameters; send exactly one")
@@ -167,6 +183,8 @@ def single(params: dict[str, list[str]], name: str) -> str | None:
 # -- content negotiation ---------------------------------------------------------------------------
 
 def offered_for(kind: str) -> tuple[Format, ...]:
+    """The formats a result of ``kind`` can be sent in: the RDF formats for 'graph', the result
+    formats otherwise."""
     return RDF_FORMATS if kind == "graph" else RESULT_FORMATS
 
 
@@ -236,6 +254,9 @@ def error_response(status: int, message: str, *, report=None, headers=None) -> R
 
 
 def handle_innograph_error(exc: InnographError) -> Response:
+    """The error response for ``exc`` (the app's handler for InnographError): its ``http_status``
+    and message, with WWW-Authenticate for a 401 and Retry-After for a 429; ValidationFailed is a
+    422 that says nothing changed and carries the report."""
     headers = {}
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="innograph"'
@@ -248,6 +269,8 @@ def handle_innograph_error(exc: InnographError) -> Response:
 
 
 def handle_http_error(exc: HTTPException) -> Response:
+    """The error response for werkzeug's ``exc`` (404, 405, 413...; the app's handler for
+    HTTPException), in the same form as ours; a 405 keeps its Allow header."""
     response = error_response(exc.code or 500, f"{exc.code} {exc.name}: {exc.description}")
     if exc.code == 405:
         allowed = exc.get_headers()

@@ -100,6 +100,17 @@ def _service_description() -> Response:
 
 @blueprint.route("/sparql", methods=["GET", "POST"], endpoint="endpoint")
 def endpoint() -> Response:
+    """GET and POST ``/sparql``: the SPARQL 1.1 Protocol.
+
+    A query (GET ``?query=``, POST form or direct) answers 200 with its result in the negotiated
+    format; an update (POST form ``update=`` or direct) 200 with a line counting the quads added
+    and removed. GET with no query: the Service Description, or the query page for a browser.
+    400 for an update sent with GET, protocol parameters without a query, a query or update both
+    in the body and in the URL, both or neither of query and update, a repeated parameter or a
+    graph IRI that is not absolute; 415 for a POST whose Content-Type is missing or not one of
+    the three accepted; 401, 403 or 429 from the write guard; the query and update paths add
+    their own (406, 422, 503...).
+    """
     if request.method in {"GET", "HEAD"}:
         params = url_params()
         if "update" in params:

@@ -345,10 +345,13 @@ def test_typing_daejeon_in_korean_in_the_header_box_lands_on_its_page(browser, s
 @pytest.mark.browser
 def test_the_header_box_works_without_javascript_as_a_form(browser, server_url):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server_url + "/queries")
     box = browser.find_element(By.CSS_SELECTOR, "header form.site-search input[name=q]")
     box.send_keys("KRISS")
     browser.find_element(By.CSS_SELECTOR, "header form.site-search button[type=submit]").click()
-    first = browser.find_element(By.CSS_SELECTOR, "ol.search-results li a")
+    # The click starts a page load: wait for the results page rather than racing it.
+    first = WebDriverWait(browser, 15).until(
+        lambda driver: driver.find_elements(By.CSS_SELECTOR, "ol.search-results li a"))[0]
     assert first.get_attribute("href").endswith("/doc/organization/kriss")

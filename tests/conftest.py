@@ -1,13 +1,16 @@
-"""Shared fixtures: real stores (in memory and on disk) holding the shipped data."""
+"""Shared fixtures: real stores holding the shipped data, the app and its faces (test client, a
+served URL, the shared live server, the CLI runner), the browser."""
 
 from __future__ import annotations
 
 import contextlib
-
+import socket
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from werkzeug.serving import make_server
 
 from innograph.service.loading import load_validated
 from innograph.store import OxigraphStore
@@ -249,6 +252,22 @@ def app(shipped_store, tmp_path_factory):
 def client(app):
     """Flask's test client of the module's ``app``."""
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def server_url(app):
+    """The module's ``app`` served on 127.0.0.1 by a threaded werkzeug server (for the browser)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

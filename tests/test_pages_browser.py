@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from publishing_app import publishing_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server_url(shipped_store, tmp_path_factory):
-    with publishing_app(shipped_store, tmp_path_factory.mktemp("browser")) as app:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = make_server("127.0.0.1", port, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
 
 
 def test_daejeon_page_in_chromium(browser, server_url):

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
-import threading
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -42,17 +39,6 @@ EXPECTED_FIRST = {
     "Quebec": "region/quebec",                  # the province (Quebec City is Québec in French)
 }
 CASES = list(EXPECTED_FIRST.items())
-
-
-@pytest.fixture(scope="module")
-def app(shipped_store, tmp_path_factory):
-    with publishing_app(shipped_store, tmp_path_factory.mktemp("search-app")) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -307,23 +293,6 @@ def test_remote_store_is_indexed_by_sparql_and_follows_writes(oxigraph_server, t
 
 
 # -- the header box in a real browser -------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def server_url(app):
-    from werkzeug.serving import make_server
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
 
 @pytest.mark.browser
 def test_typing_daejeon_in_korean_in_the_header_box_lands_on_its_page(browser, server_url):

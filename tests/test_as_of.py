@@ -147,3 +147,56 @@ def test_population_change_before_the_year_ended(shipped_store):
 def test_as_of_must_be_a_year(shipped_store):
     with pytest.raises(UsageError, match="as_of"):
         rows(shipped_store, "ranking-results", as_of="last year")
+
+
+# -- memberships -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_participants_at_the_end_of_the_year(shipped_store, year):
+    everything = rows(shipped_store, "founding-and-later-members")
+    expected = [r for r in everything if year_of(r["from"]) <= year
+                and (r["until"] is None or year_of(r["until"]) > year)]
+    assert rows(shipped_store, "founding-and-later-members", as_of=year) == expected
+    # The two-day guests of the 2024 launch are gone by the end of 2024 (year granularity, as for
+    # alliance-members); Quebec is a member from 2025; Daejeon's first chair term ends in 2026.
+    roles = {(r["memberLabel"], r["roleLabel"], r["from"]) for r in expected}
+    assert not any(role == "special invited guest" for _, role, _ in roles)
+    assert (("Quebec", "member (joined after founding)", "2025") in roles) == (year >= 2025)
+    assert (("Daejeon", "chair city", "2024-09") in roles) == (year < 2026)
+
+
+def test_participants_before_the_alliance(shipped_store):
+    first = min(year_of(r["from"]) for r in rows(shipped_store, "founding-and-later-members"))
+    assert rows(shipped_store, "founding-and-later-members", as_of=first - 1) == []
+
+
+# -- shares ----------------------------------------------------------------------------------------
+
+SHARES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+PREFIX ig: <https://w3id.org/innograph/ontology#>
+SELECT ?areaLabel ?groupLabel ?share ?period WHERE {
+  ?obs a ig:ShareObservation ; sdmx-dimension:refArea ?area ; ig:populationGroup ?group ;
+       sdmx-measure:obsValue ?share ; sdmx-dimension:refPeriod ?period .
+  ?area rdfs:label ?areaLabel . FILTER(LANG(?areaLabel) = "en")
+  ?group skos:prefLabel ?groupLabel . FILTER(LANG(?groupLabel) = "en")
+}"""
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_foreign_resident_shares_by_the_end_of_the_year(shipped_store, year):
+    observed = [{v: r[v].value for v in ("areaLabel", "groupLabel", "share", "period")}
+                for r in shipped_store.query(SHARES)]
+    everything = {(r["areaLabel"], r["groupLabel"], r["share"]) for r in rows(shipped_store, "foreign-residents-composition")}
+    expected = {(r["areaLabel"], r["groupLabel"], r["share"])
+                for r in latest_by_then(observed, year, "period", ("areaLabel", "groupLabel"))} & everything
+    got = rows(shipped_store, "foreign-residents-composition", as_of=year)
+    assert {(r["areaLabel"], r["groupLabel"], r["share"]) for r in got} == expected and len(got) == len(expected)
+    assert (got == []) == (year < min(year_of(r["period"]) for r in observed))
+
+
+def test_foreign_resident_shares_before_any_figure(shipped_store):
+    assert rows(shipped_store, "foreign-residents-composition", as_of=2000) == []

@@ -200,3 +200,18 @@ def test_foreign_resident_shares_by_the_end_of_the_year(shipped_store, year):
 
 def test_foreign_resident_shares_before_any_figure(shipped_store):
     assert rows(shipped_store, "foreign-residents-composition", as_of=2000) == []
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_alliance_growth_up_to_the_end_of_the_year(shipped_store, year):
+    everything = rows(shipped_store, "alliance-growth-by-year")
+    expected = [r for r in everything if int(r["year"]) <= year]
+    got = rows(shipped_store, "alliance-growth-by-year", as_of=year)
+    assert got == expected and got[-1]["year"] == str(year)
+    # No GINI member has left: the count at the end of the year is alliance-members' answer then.
+    assert int(got[-1]["members"]) == len({r["member"] for r in rows(shipped_store, "alliance-members", as_of=year)})
+
+
+def test_alliance_growth_before_the_alliance(shipped_store):
+    first = min(int(r["year"]) for r in rows(shipped_store, "alliance-growth-by-year"))
+    assert rows(shipped_store, "alliance-growth-by-year", as_of=first - 1) == []

@@ -96,10 +96,7 @@ def test_the_shipped_data_loads_with_every_graph_and_triple(virtuoso_loaded, shi
 # docs/stores.md ("Virtuoso: what differs"). The test fails when the list is no longer true, either way.
 KNOWN_DIFFERENCES = {
     "alliance-member-places": "geo:wktLiteral comes back as virtrdf:Geometry",
-    "daejeon-cluster-ranks": "schema:containedInPlace? with the object bound misses the zero-length match",
-    "alliance-officers": "an OPTIONAL inside OPTIONAL binds nothing on Virtuoso",
     "foreign-talent-policies": "property path with * from an unbound subject",
-    "sector-assets": "skos:broader* with the object bound and the subject unbound (zero-length path)",
     "sector-figures": "xsd:decimal with an integral value comes back as xsd:integer",
 }
 

@@ -96,7 +96,6 @@ def test_the_shipped_data_loads_with_every_graph_and_triple(virtuoso_loaded, shi
 # docs/stores.md ("Virtuoso: what differs"). The test fails when the list is no longer true, either way.
 KNOWN_DIFFERENCES = {
     "alliance-member-places": "geo:wktLiteral comes back as virtrdf:Geometry",
-    "foreign-talent-policies": "property path with * from an unbound subject",
     "sector-figures": "xsd:decimal with an integral value comes back as xsd:integer",
 }
 

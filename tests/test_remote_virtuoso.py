@@ -187,6 +187,26 @@ def test_integers_beyond_32_bits_keep_their_datatype_through_a_chunked_write(vir
         store.drop_graph(graph)
 
 
+def test_numbers_keep_their_datatype_through_a_small_write(virtuoso_server):
+    """A write of up to 1,000 triples is one SPARQL Update, where Virtuoso would store an xsd:decimal
+    written without a fraction as xsd:integer; the dialect writes it with ".0" (docs/stores.md)."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    graph = ox.NamedNode("urn:test:small-numbers")
+    sent = [("37", "decimal"), ("-4", "decimal"), ("2270000000000", "decimal"), ("12.5", "decimal"),
+            ("2270000000000", "integer"), ("5", "integer")]
+    quads = [ox.Quad(ox.NamedNode(f"urn:test:n{i}"), ox.NamedNode("urn:test:value"),
+                     ox.Literal(value, datatype=ox.NamedNode(xsd + kind)), graph)
+             for i, (value, kind) in enumerate(sent)]
+    store = RemoteStore.from_spec(virtuoso_server.sparql, environ=virtuoso_server.environment())
+    try:
+        store.replace_graphs({graph: quads})
+        got = {str(row["s"]): row["o"] for row in store.query(
+            "SELECT ?s ?o WHERE { GRAPH <urn:test:small-numbers> { ?s <urn:test:value> ?o } }")}
+        assert got == {str(q.subject): q.object for q in quads}
+    finally:
+        store.drop_graph(graph)
+
+
 def test_a_chunked_write_that_stops_says_how_far_it_got_and_resumes(virtuoso_server, tmp_path, monkeypatch):
     env = {**virtuoso_server.environment(), "INNOGRAPH_REMOTE_CHUNK_TRIPLES": "500",
            "INNOGRAPH_REMOTE_JOURNAL_DIR": str(tmp_path)}

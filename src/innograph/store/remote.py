@@ -440,7 +440,7 @@ class RemoteStore(Store):
         nodes may not appear in it, the same data as the template of ``INSERT { } WHERE { }``."""
         default, named, blank = [], {}, False
         for q in quads:
-            line = f"{q.subject} {q.predicate} {q.object} .\n"
+            line = f"{q.subject} {q.predicate} {self.dialect.object_in_update(q.object)} .\n"
             blank = blank or isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
             if isinstance(q.graph_name, ox.DefaultGraph) and not self.dialect.default_graph_iri:
                 default.append(line)

@@ -440,7 +440,7 @@ class RemoteStore(Store):
         nodes may not appear in it, the same data as the template of ``INSERT { } WHERE { }``."""
         default, named, blank = [], {}, False
         for q in quads:
-            line = f"{q.subject} {q.predicate} {q.object} .\n"
+            line = f"{q.subject} {q.predicate} {self.dialect.object_in_update(q.object)} .\n"
             blank = blank or isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
             if isinstance(q.graph_name, ox.DefaultGraph) and not self.dialect.default_graph_iri:
                 default.append(line)
@@ -502,6 +502,13 @@ class RemoteStore(Store):
         if not self._posts_to_graph_store():
             self.update(self._insert(chunk))
             return
+        # Triples the Graph Store endpoint would change the datatype of go as SPARQL Updates.
+        as_updates = [q for q in chunk if self.dialect.graph_store_would_rewrite(q)]
+        if as_updates:
+            chunk = [q for q in chunk if not self.dialect.graph_store_would_rewrite(q)]
+            size = self._one_request_triples()
+            for start in range(0, len(as_updates), size):
+                self.update(self._insert(as_updates[start:start + size]))
         by_graph: dict = {}
         for q in chunk:
             by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")

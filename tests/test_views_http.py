@@ -15,27 +15,12 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pytest
 
-from innograph.settings import Settings
-from innograph.store import OxigraphStore
-from innograph.web.app import close_app, create_app
 
 ID = "https://w3id.org/innograph/id/"
 GINI = ID + "alliance/gini"
 FOUNDERS = {"Daejeon", "Dortmund", "Málaga", "Montgomery County", "Seattle"}
 MEMBERS = FOUNDERS | {"Quebec"}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
-
-
-@pytest.fixture(scope="module")
-def app(shipped_store, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("graphs-http")
-    store = OxigraphStore(directory / "store")
-    store.add(shipped_store.quads())
-    settings = Settings.load({"store": str(directory / "store"), "query_workers": 1}, environ={})
-    application = create_app(settings, store=store)
-    yield application
-    close_app(application)
-    store.close()
 
 
 

@@ -16,24 +16,9 @@ from innograph.errors import UsageError
 from innograph.rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from innograph.service.catalogue import read_query
 from innograph.service.execution import syntax_error_message
-from innograph.settings import Settings
-from innograph.store import OxigraphStore
-from innograph.web.app import close_app, create_app
 
 SCHEMA = "https://schema.org/"
 IG = "https://w3id.org/innograph/ontology#"
-
-
-@pytest.fixture(scope="module")
-def client(shipped_store, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("workbench")
-    store = OxigraphStore(directory / "store")
-    store.add(shipped_store.quads())
-    app = create_app(Settings.load({"store": str(directory / "store"), "query_workers": 1}, environ={}),
-                     store=store)
-    yield app.test_client()
-    close_app(app)
-    store.close()
 
 
 def config_of(page: str) -> dict:

@@ -102,16 +102,19 @@ def _lookup(table: list[Format], name: str) -> Format | None:
     return None
 
 
+def _named(table: list[Format], name: str, what: str) -> Format:
+    fmt = _lookup(table, name)
+    if fmt is None:
+        raise UnsupportedFormatError(f"unknown {what} {name!r}; use one of: {', '.join(f.name for f in table)}")
+    return fmt
+
+
 def rdf_format(name: str) -> Format:
     """The RDF format called ``name`` (short name, alias, extension or media type).
 
     Raises UnsupportedFormatError listing the known names.
     """
-    fmt = _lookup(RDF_FORMATS, name)
-    if fmt is None:
-        raise UnsupportedFormatError(
-            f"unknown RDF format {name!r}; use one of: {', '.join(f.name for f in RDF_FORMATS)}")
-    return fmt
+    return _named(RDF_FORMATS, name, "RDF format")
 
 
 def result_format(name: str) -> Format:
@@ -119,11 +122,7 @@ def result_format(name: str) -> Format:
 
     Raises UnsupportedFormatError listing the known names.
     """
-    fmt = _lookup(RESULT_FORMATS, name)
-    if fmt is None:
-        raise UnsupportedFormatError(
-            f"unknown results format {name!r}; use one of: {', '.join(f.name for f in RESULT_FORMATS)}")
-    return fmt
+    return _named(RESULT_FORMATS, name, "results format")
 
 
 def rdf_format_for_path(path: Path) -> Format:

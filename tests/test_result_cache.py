@@ -191,3 +191,15 @@ def test_errors_and_volatile_answers_are_not_kept(app):
     values = {get(client, random).get_json()["results"]["bindings"][0]["u"]["value"] for _ in range(3)}
     assert len(values) == 3
     assert len(http_cache(app)) == kept
+
+
+def test_a_kept_answer_can_be_revalidated_with_its_etag(app):
+    client = app.test_client()
+    path = "/queries/founding-and-later-members"
+    first = get(client, path)
+    etag = first.headers["ETag"]
+    assert get(client, path).headers["ETag"] == etag
+    not_modified = get(client, path, **{"If-None-Match": etag})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    assert get(client, path, **{"If-None-Match": '"something-else"'}).status_code == 200
+    assert client.get(path, headers={"Accept": "text/csv"}).headers["ETag"] != etag

@@ -12,8 +12,9 @@ What may be kept is decided by the app, not here: only a 200 whose answer the co
 ``reusable`` (``QueryOutcome.reusable``: not volatile, not federated, not from a remote store).
 The key is every part of the request the response depends on: method, path, query string (the
 query, its parameters, ``format=``, ``version=``), ``Accept``, ``Accept-Encoding`` and ``Host``.
-Requests carrying credentials or cookies, and requests that say ``Cache-Control: no-cache`` (or
-``no-store``), always go to the app. Memory is bounded like the core's cache (``ResultCache``).
+Requests carrying credentials or cookies, conditional or range requests (the app answers
+``If-None-Match`` with 304 from the ETag it sets), and requests that say ``Cache-Control:
+no-cache`` (or ``no-store``), always go to the app. Memory is bounded like the core's cache (``ResultCache``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class ResponseCache:
             return None
         if "HTTP_AUTHORIZATION" in environ or "HTTP_COOKIE" in environ:
             return None
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ or "HTTP_RANGE" in environ:
+            return None                     # the app answers conditional and partial requests
         control = environ.get("HTTP_CACHE_CONTROL", "").lower()
         if "no-cache" in control or "no-store" in control:
             return None

@@ -428,4 +428,9 @@ def query_response(sparql: str, *, format_override: str | list[str] | None = Non
     if outcome.truncated:
         response.headers["Innograph-Results-Truncated"] = "true"
         response.headers["Innograph-Results-Limit"] = str(svc.settings.max_rows)
+    if outcome.reusable:
+        # The same request gets the same bytes until a write: a client or an HTTP cache may
+        # revalidate (If-None-Match -> 304) instead of fetching the answer again.
+        response.set_etag(hashlib.sha256(outcome.body).hexdigest()[:32])
+        return response.make_conditional(request)
     return response

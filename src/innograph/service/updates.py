@@ -582,6 +582,7 @@ class RemoteReads:
         return quad in self._looked_up[key]
 
     def contains_named_graph(self, graph) -> bool:
+        """True when the server has a triple in ``graph`` (a server keeps no empty graph we can see)."""
         if self._graphs is not None:
             return graph in self._graphs
         if graph not in self._graph_exists:
@@ -590,6 +591,7 @@ class RemoteReads:
         return self._graph_exists[graph]
 
     def named_graphs(self):
+        """Every named graph of the server (for CLEAR/DROP NAMED and ALL only)."""
         return iter(sorted(self._graph_set(), key=str))
 
     def _graph_set(self) -> set:

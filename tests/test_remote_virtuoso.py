@@ -96,7 +96,6 @@ def test_the_shipped_data_loads_with_every_graph_and_triple(virtuoso_loaded, shi
 # docs/stores.md ("Virtuoso: what differs"). The test fails when the list is no longer true, either way.
 KNOWN_DIFFERENCES = {
     "alliance-member-places": "geo:wktLiteral comes back as virtrdf:Geometry, coordinates rounded",
-    "foreign-talent-policies": "skos:broader* joined with `?item a ?type` loses the narrower groups",
 }
 
 
@@ -125,12 +124,6 @@ def _parse(text: str):
 @pytest.mark.parametrize("name", sorted(VIEWS))
 def test_every_view_is_the_same_graph_as_on_the_embedded_store(virtuoso_loaded, shipped_store, name):
     params = {"city": "city/daejeon"} if name == "ecosystem" else {}
-    if name == "ecosystem":
-        # Virtuoso 7.2.5's SQL compiler fails on this view's query (docs/stores.md); it says so
-        # clearly instead of answering wrong.
-        with pytest.raises(StoreError, match="SQ142"):
-            build(virtuoso_loaded, name, **params)
-        return
     ours, theirs = build(virtuoso_loaded, name, **params), build(shipped_store, name, **params)
     assert sorted(map(str, ours.nodes)) == sorted(map(str, theirs.nodes))
     assert sorted(map(str, ours.edges)) == sorted(map(str, theirs.edges))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from ..rdf.sparql import Token, tokenize
+
 # Virtuoso's own graphs (its RDF views' metadata, the LDP vocabulary, the service description).
 VIRTUOSO_SYSTEM_GRAPHS = (
     "http://www.openlinksw.com/schemas/virtrdf#",
@@ -71,6 +73,11 @@ class Dialect:
     # (Virtuoso 7.2, measured), but keeps "37.0" an xsd:decimal (read back as "37"^^xsd:decimal,
     # as Oxigraph holds it): such decimals are written with ".0" in updates.
     update_narrows_integral_decimals: bool = False
+    # Property paths of one IRI with *, + or ? are sent as the server's own transitive subquery,
+    # started from the end a parameter or a one-row VALUES binds (Virtuoso 7.2 checks such a path
+    # from its other end once both ends are bound, and then loses rows: upstream issue 127; inside
+    # a UNION under GROUP BY it also failed with SQ142). See rewrite_transitive_paths.
+    transitive_subqueries: bool = False
     # (suffix of the query URL, update path, Graph Store path) layouts this dialect derives.
     layouts: tuple[tuple[str, str, str], ...] = (("/query", "/update", "/store"),
                                                  ("/sparql", "/update", "/data"))
@@ -111,6 +118,10 @@ class Dialect:
             return str(ox.Literal(term.value + ".0", datatype=term.datatype))
         return str(term)
 
+    def rewrite_query(self, sparql: str) -> str:
+        """The query text as this server must receive it to answer as SPARQL 1.1 says."""
+        return rewrite_transitive_paths(sparql) if self.transitive_subqueries else sparql
+
     def fix_results(self, body: bytes) -> bytes:
         """Make the server's JSON results readable by pyoxigraph.
 
@@ -120,6 +131,128 @@ class Dialect:
         if self.name != "virtuoso":
             return body
         return _VIRTUOSO_BNODE.sub(rb"\1", body)
+
+
+_PATH_BOUNDS = {"*": "T_MIN(0)", "+": "T_MIN(1)", "?": "T_MIN(0), T_MAX(1)"}
+
+
+def rewrite_transitive_paths(sparql: str) -> str:
+    """``?s P* ?o`` (also ``P+``, ``P?``; P one IRI, standing as a whole triple pattern) written as
+    Virtuoso's transitive subquery, ``{ SELECT ?s ?o WHERE { ?s P ?o } } OPTION (TRANSITIVE,
+    T_IN(?s), T_OUT(?o), T_DISTINCT, T_MIN(0), T_DIRECTION 2)``.
+
+    T_DIRECTION names the end the walk starts from: the object (2) when a VALUES block of one row
+    in scope binds it (as parameters are bound, ``inject_values``), else the subject (1) when one
+    binds that, else none (Virtuoso chooses). Virtuoso 7.2.5 gets ``P*`` wrong when it walks from
+    one end while the other is bound as well (openlink/virtuoso-opensource#127: rows are lost as
+    soon as the query names its default graphs, which innograph always does there); started from
+    the bound end, the same walk is right. T_DISTINCT gives the set of reached nodes, as SPARQL's
+    paths do. Patterns this does not recognise (constant ends, longer paths, a path inside GRAPH or
+    SERVICE, ``;`` and ``,`` lists) are sent as written.
+    """
+    tokens = tokenize(sparql)
+    bound = _one_row_values(tokens)
+    edits: list[tuple[int, int, str]] = []
+    for i in range(3, len(tokens) - 2):
+        path = tokens[i]
+        if path.kind != "other" or path.text not in _PATH_BOUNDS:
+            continue
+        before, subject, predicate, obj, after = tokens[i - 3], tokens[i - 2], tokens[i - 1], tokens[i + 1], tokens[i + 2]
+        if not (predicate.kind in ("iri", "pname") or (predicate.kind == "word" and predicate.text == "a")):
+            continue
+        if subject.kind != "var" or obj.kind != "var" or subject.text[1:] == obj.text[1:]:
+            continue
+        if before.text not in ("{", "}", ".") or after.text not in (".", "}"):
+            continue
+        if _in_graph_or_service(tokens, i - 2):
+            continue
+        options = ["TRANSITIVE", f"T_IN({subject.text})", f"T_OUT({obj.text})", "T_DISTINCT",
+                   _PATH_BOUNDS[path.text]]
+        if _is_bound(obj, bound):
+            options.append("T_DIRECTION 2")
+        elif _is_bound(subject, bound):
+            options.append("T_DIRECTION 1")
+        text = (f"{{ SELECT {subject.text} {obj.text} WHERE {{ {subject.text} {predicate.text} {obj.text} }} }} "
+                f"OPTION ({', '.join(options)})")
+        edits.append((subject.start, obj.start + len(obj.text), text))
+    for start, end, text in reversed(edits):
+        sparql = sparql[:start] + text + sparql[end:]
+    return sparql
+
+
+def _group_span(tokens: list[Token], index: int) -> tuple[int, int]:
+    """Offsets of the innermost ``{ ... }`` holding tokens[index] (the whole text at depth 0)."""
+    depth = tokens[index].depth
+    start, end = 0, 1 << 62
+    for k in range(index - 1, -1, -1):
+        if tokens[k].kind == "open" and tokens[k].text == "{" and tokens[k].depth < depth:
+            start, depth = tokens[k].start, tokens[k].depth
+            break
+    else:
+        return start, end
+    for k in range(index + 1, len(tokens)):
+        if tokens[k].kind == "close" and tokens[k].depth == depth + 1:
+            return start, tokens[k].start
+    return start, end
+
+
+def _one_row_values(tokens: list[Token]) -> list[tuple[str, int, int]]:
+    """(variable, start, end) of each variable a VALUES block of one row without UNDEF binds, with
+    the offsets of the group it binds it in."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token.kind != "word" or token.text.upper() != "VALUES" or i + 1 >= len(tokens):
+            continue
+        if tokens[i + 1].kind == "var":
+            names, k = [tokens[i + 1].text[1:]], i + 2
+            rows: list[list[Token]] = []
+            if k < len(tokens) and tokens[k].text == "{":
+                k += 1
+                while k < len(tokens) and tokens[k].text != "}":
+                    rows.append([tokens[k]])
+                    k += 1
+        elif tokens[i + 1].text == "(":
+            k = i + 2
+            names = []
+            while k < len(tokens) and tokens[k].kind == "var":
+                names.append(tokens[k].text[1:])
+                k += 1
+            rows = []
+            if k + 1 < len(tokens) and tokens[k].text == ")" and tokens[k + 1].text == "{":
+                k += 2
+                while k < len(tokens) and tokens[k].text == "(":
+                    row, k = [], k + 1
+                    while k < len(tokens) and tokens[k].text != ")":
+                        row.append(tokens[k])
+                        k += 1
+                    rows.append(row)
+                    k += 1
+        else:
+            continue
+        if len(rows) != 1 or len(rows[0]) != len(names) or any(t.text.upper() == "UNDEF" for t in rows[0]):
+            continue
+        start, end = _group_span(tokens, i)
+        found += [(name, start, end) for name in names]
+    return found
+
+
+def _is_bound(var: Token, bound: list[tuple[str, int, int]]) -> bool:
+    return any(name == var.text[1:] and start <= var.start <= end for name, start, end in bound)
+
+
+def _in_graph_or_service(tokens: list[Token], index: int) -> bool:
+    """Whether tokens[index] sits (at any depth) inside a GRAPH or SERVICE group."""
+    depth = tokens[index].depth
+    for k in range(index - 1, -1, -1):
+        token = tokens[k]
+        if token.kind == "open" and token.depth < depth:
+            depth = token.depth
+            if token.text == "{" and k >= 2 and tokens[k - 2].kind == "word" \
+                    and tokens[k - 2].text.upper() in ("GRAPH", "SERVICE"):
+                return True
+            if token.text == "{" and k >= 3 and tokens[k - 3].text.upper() == "SERVICE":
+                return True      # SERVICE SILENT <iri> {
+    return False
 
 
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -139,6 +272,7 @@ VIRTUOSO = Dialect(
     graph_store_writes=True, cuts_graph_reads=True, digest=True, atomic_requests=False,
     graph_store_widens_integers=True, update_narrows_integral_decimals=True,
     default_graph_iri="urn:x-innograph:default-graph", describe_in_one_query=False,
+    transitive_subqueries=True,
     layouts=(("/sparql", "/sparql", "/sparql-graph-crud"),))
 DIALECTS = {d.name: d for d in (GENERIC, OXIGRAPH, VIRTUOSO)}
 

@@ -230,6 +230,7 @@ class RemoteStore(Store):
     def query(self, sparql, *, default_graphs=None, named_graphs=None, substitutions=None):
         if substitutions:
             sparql = inject_values(sparql, substitutions)
+        sparql = self.dialect.rewrite_query(sparql)
         params: list[tuple[str, str]] = []
         if default_graphs is not None:
             named = [g for g in default_graphs if isinstance(g, ox.NamedNode)]

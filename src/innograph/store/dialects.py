@@ -138,16 +138,16 @@ _PATH_BOUNDS = {"*": "T_MIN(0)", "+": "T_MIN(1)", "?": "T_MIN(0), T_MAX(1)"}
 
 def rewrite_transitive_paths(sparql: str) -> str:
     """``?s P* ?o`` (also ``P+``, ``P?``; P one IRI, standing as a whole triple pattern) written as
-    Virtuoso's transitive subquery, ``{ SELECT ?s ?o WHERE { ?s P ?o } } OPTION (TRANSITIVE,
-    T_IN(?s), T_OUT(?o), T_DISTINCT, T_MIN(0), T_DIRECTION 2)``.
+    Virtuoso's transitive subquery, ``{ SELECT DISTINCT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s P
+    ?o } } OPTION (TRANSITIVE, T_IN(?s), T_OUT(?o), T_DISTINCT, T_MIN(0), T_DIRECTION 2) } }``.
 
     T_DIRECTION names the end the walk starts from: the object (2) when a VALUES block of one row
     in scope binds it (as parameters are bound, ``inject_values``), else the subject (1) when one
     binds that, else none (Virtuoso chooses). Virtuoso 7.2.5 gets ``P*`` wrong when it walks from
     one end while the other is bound as well (openlink/virtuoso-opensource#127: rows are lost as
     soon as the query names its default graphs, which innograph always does there); started from
-    the bound end, the same walk is right. T_DISTINCT gives the set of reached nodes, as SPARQL's
-    paths do. Patterns this does not recognise (constant ends, longer paths, a path inside GRAPH or
+    the bound end, the same walk is right. The outer DISTINCT (only there: see below) gives each
+    pair once, as SPARQL's paths do (Virtuoso's own ``P+`` gives a node once per route to it). Patterns this does not recognise (constant ends, longer paths, a path inside GRAPH or
     SERVICE, ``;`` and ``,`` lists) are sent as written.
     """
     tokens = tokenize(sparql)
@@ -174,6 +174,12 @@ def rewrite_transitive_paths(sparql: str) -> str:
             options.append("T_DIRECTION 1")
         text = (f"{{ SELECT {subject.text} {obj.text} WHERE {{ {subject.text} {predicate.text} {obj.text} }} }} "
                 f"OPTION ({', '.join(options)})")
+        if len(options) == 6:
+            # Walked from a bound end, T_DISTINCT still gave a node once per route to it (a
+            # diamond): an outer DISTINCT. Not without a bound end, where Virtuoso takes the start
+            # from the joins around the path, which the subquery would hide ("transitive start
+            # not given"); there T_DISTINCT was enough (measured).
+            text = f"{{ SELECT DISTINCT {subject.text} {obj.text} WHERE {{ {text} }} }}"
         edits.append((subject.start, obj.start + len(obj.text), text))
     for start, end, text in reversed(edits):
         sparql = sparql[:start] + text + sparql[end:]

@@ -1,0 +1,61 @@
+"""The Virtuoso dialect's rewrite of simple property paths (no server needed; the answers on a real
+Virtuoso are compared with the embedded store's in tests/test_remote_virtuoso.py)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from innograph.rdf.sparql import inject_values
+from innograph.store.dialects import GENERIC, OXIGRAPH, VIRTUOSO, rewrite_transitive_paths
+
+P = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+
+
+def test_a_path_whose_object_a_parameter_binds_is_walked_from_the_object():
+    text = inject_values(P + "SELECT ?t WHERE { ?t skos:broader* ?group . ?i <urn:p> ?t }",
+                         {ox.Variable("group"): ox.NamedNode("urn:g")})
+    got = rewrite_transitive_paths(text)
+    assert "skos:broader*" not in got
+    assert ("{ SELECT DISTINCT ?t ?group WHERE { { SELECT ?t ?group WHERE { ?t skos:broader ?group } } "
+            "OPTION (TRANSITIVE, T_IN(?t), T_OUT(?group), T_DISTINCT, T_MIN(0), T_DIRECTION 2) } } .") in got
+    assert got.endswith("?i <urn:p> ?t }")
+
+
+@pytest.mark.parametrize("path, bounds", [("+", "T_MIN(1)"), ("?", "T_MIN(0), T_MAX(1)")])
+def test_one_or_more_and_zero_or_one_keep_their_bounds_and_a_bound_subject_starts_the_walk(path, bounds):
+    text = P + "SELECT ?a WHERE { VALUES ?s { <urn:s> } ?s skos:broader" + path + " ?a }"
+    assert f"T_IN(?s), T_OUT(?a), T_DISTINCT, {bounds}, T_DIRECTION 1)" in rewrite_transitive_paths(text)
+
+
+def test_without_a_bound_end_virtuoso_chooses_and_no_outer_subquery_hides_the_joins():
+    got = rewrite_transitive_paths("SELECT * WHERE { ?i <urn:about> ?x . ?x <urn:b>* ?y }")
+    assert got == ("SELECT * WHERE { ?i <urn:about> ?x . { SELECT ?x ?y WHERE { ?x <urn:b> ?y } } "
+                   "OPTION (TRANSITIVE, T_IN(?x), T_OUT(?y), T_DISTINCT, T_MIN(0)) }")
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { ?x <urn:b>* <urn:top> }",                  # a constant end
+    "SELECT * WHERE { ?x <urn:a>/<urn:b>* ?y }",                  # a longer path
+    "SELECT * WHERE { ?x (<urn:a>|<urn:b>)* ?y }",
+    "SELECT * WHERE { GRAPH ?g { ?x <urn:b>* ?y } }",             # per graph: sent as written
+    "SELECT * WHERE { ?x <urn:a> ?z ; <urn:b>* ?y }",             # a ; list
+    "SELECT * WHERE { ?x <urn:b>* ?y , ?z }",
+    "SELECT * WHERE { ?x <urn:b>* ?x }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # ?x <urn:b>* ?y .",
+    'SELECT * WHERE { ?s <urn:p> "?x <urn:b>* ?y ." }',
+    "SELECT * WHERE { VALUES ?y { UNDEF } ?x <urn:b>* ?y }",     # UNDEF binds nothing: no direction
+])
+def test_other_shapes_are_sent_as_written_or_without_a_direction(text):
+    got = rewrite_transitive_paths(text)
+    assert got == text or ("T_DIRECTION" not in got and "UNDEF" in text)
+
+
+def test_a_value_bound_in_another_group_does_not_choose_the_direction():
+    text = "SELECT * WHERE { { VALUES ?y { <urn:y> } ?y <urn:p> ?z } UNION { ?x <urn:b>* ?y } }"
+    assert "T_DIRECTION" not in rewrite_transitive_paths(text)
+
+
+def test_only_the_virtuoso_dialect_rewrites():
+    text = "SELECT * WHERE { ?i <urn:about> ?x . ?x <urn:b>* ?y }"
+    assert GENERIC.rewrite_query(text) == OXIGRAPH.rewrite_query(text) == text != VIRTUOSO.rewrite_query(text)

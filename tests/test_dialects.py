@@ -59,3 +59,47 @@ def test_a_value_bound_in_another_group_does_not_choose_the_direction():
 def test_only_the_virtuoso_dialect_rewrites():
     text = "SELECT * WHERE { ?i <urn:about> ?x . ?x <urn:b>* ?y }"
     assert GENERIC.rewrite_query(text) == OXIGRAPH.rewrite_query(text) == text != VIRTUOSO.rewrite_query(text)
+
+
+WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
+STAND_IN = dict(VIRTUOSO.stand_ins)[WKT]
+
+
+def test_geo_wkt_literal_is_renamed_in_query_text_wherever_it_is_an_iri():
+    text = ('PREFIX geo: <http://www.opengis.net/ont/geosparql#>\n'
+            'SELECT * WHERE { ?s ?p "POINT(1 2)"^^geo:wktLiteral ; ?q "x"^^<' + WKT + '> . '
+            'FILTER(DATATYPE(?o) = geo:wktLiteral) ?s <urn:note> "geo:wktLiteral <' + WKT + '>" } # geo:wktLiteral')
+    got = VIRTUOSO.text_to_server(text)
+    assert got.count(f"<{STAND_IN}>") == 3
+    assert '"geo:wktLiteral <' + WKT + '>"' in got and got.endswith("# geo:wktLiteral")
+    assert "PREFIX geo: <http://www.opengis.net/ont/geosparql#>" in got
+
+
+def test_an_undeclared_or_other_geo_prefix_is_not_geosparql():
+    # Virtuoso predefines geo: as the W3C WGS84 vocabulary; only a declared prefix is resolved.
+    for text in ['SELECT * WHERE { ?s ?p "POINT(1 2)"^^geo:wktLiteral }',
+                 'PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> SELECT * WHERE { ?s geo:wktLiteral ?o }']:
+        assert VIRTUOSO.text_to_server(text) == text
+    assert GENERIC.text_to_server("SELECT * WHERE { ?s ?p <" + WKT + "> }").count(WKT) == 1
+
+
+def test_answers_get_the_original_iri_back_only_where_json_puts_an_iri():
+    body = ('{ "head": { "vars": ["w", "d", "t"] }, "results": { "bindings": [ { '
+            '"w": { "type": "typed-literal", "datatype": "' + STAND_IN + '", "value": "POINT(1 2)" }, '
+            '"d": { "type": "uri", "value": "' + STAND_IN + '" }, '
+            '"t": { "type": "literal", "value": "' + STAND_IN + '" } } ] } }').encode()
+    row = next(iter(ox.parse_query_results(VIRTUOSO.fix_results(body), ox.QueryResultsFormat.JSON)))
+    assert row["w"] == ox.Literal("POINT(1 2)", datatype=ox.NamedNode(WKT))
+    assert row["d"] == ox.NamedNode(WKT)
+    assert row["t"] == ox.Literal(STAND_IN)
+
+
+def test_written_quads_and_graph_store_reads_map_both_ways():
+    quad = ox.Quad(ox.NamedNode(WKT), ox.NamedNode("urn:p"), ox.Literal("POINT(1 2)", datatype=ox.NamedNode(WKT)),
+                   ox.NamedNode("urn:g"))
+    sent = VIRTUOSO.quad_to_server(quad)
+    assert sent.subject == ox.NamedNode(STAND_IN) and sent.object.datatype == ox.NamedNode(STAND_IN)
+    body = f"{sent.subject} {sent.predicate} {sent.object} .\n".encode()
+    assert VIRTUOSO.quads_from_server([sent], body) == [quad]
+    plain = ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"), ox.NamedNode("urn:g"))
+    assert VIRTUOSO.quad_to_server(plain) is plain and OXIGRAPH.quad_to_server(quad) is quad

@@ -78,6 +78,12 @@ class Dialect:
     # from its other end once both ends are bound, and then loses rows: upstream issue 127; inside
     # a UNION under GROUP BY it also failed with SQ142). See rewrite_transitive_paths.
     transitive_subqueries: bool = False
+    # (IRI, stand-in IRI): IRIs whose typed literals the server would not keep as sent. Every
+    # occurrence is renamed on the way in (query and update text, written triples) and back on the
+    # way out (answers, Graph Store reads). Virtuoso 7.2 turns every geo:wktLiteral into its own
+    # virtrdf:Geometry and rounds the coordinates to 32-bit floats (upstream issues 803, 808; no
+    # setting turns it off: issue 773); a literal of any other datatype is kept verbatim.
+    stand_ins: tuple[tuple[str, str], ...] = ()
     # (suffix of the query URL, update path, Graph Store path) layouts this dialect derives.
     layouts: tuple[tuple[str, str, str], ...] = (("/query", "/update", "/store"),
                                                  ("/sparql", "/update", "/data"))
@@ -120,7 +126,45 @@ class Dialect:
 
     def rewrite_query(self, sparql: str) -> str:
         """The query text as this server must receive it to answer as SPARQL 1.1 says."""
+        sparql = self.text_to_server(sparql)
         return rewrite_transitive_paths(sparql) if self.transitive_subqueries else sparql
+
+    def text_to_server(self, sparql: str) -> str:
+        """Query or update text with each stand-in IRI for its original (``stand_ins``)."""
+        for iri, stand_in in self.stand_ins:
+            sparql = rename_iri(sparql, iri, stand_in)
+        return sparql
+
+    def quad_to_server(self, quad: ox.Quad) -> ox.Quad:
+        """``quad`` with each stand-in IRI for its original, as an IRI or as a literal's datatype."""
+        if not self.stand_ins:
+            return quad
+        terms = [quad.subject, quad.predicate, quad.object, quad.graph_name]
+        changed = False
+        for i, term in enumerate(terms):
+            for iri, stand_in in self.stand_ins:
+                if isinstance(term, ox.NamedNode) and term.value == iri:
+                    terms[i], changed = ox.NamedNode(stand_in), True
+                elif isinstance(term, ox.Literal) and term.datatype.value == iri:
+                    terms[i], changed = ox.Literal(term.value, datatype=ox.NamedNode(stand_in)), True
+        return ox.Quad(*terms) if changed else quad
+
+    def quads_from_server(self, quads: list[ox.Quad], body: bytes) -> list[ox.Quad]:
+        """``quads`` (parsed from ``body``) with each original IRI for its stand-in."""
+        if not any(stand_in.encode() in body for _, stand_in in self.stand_ins):
+            return quads
+        back = [(stand_in, iri) for iri, stand_in in self.stand_ins]
+        mapped = []
+        for quad in quads:
+            terms = [quad.subject, quad.predicate, quad.object, quad.graph_name]
+            for i, term in enumerate(terms):
+                for stand_in, iri in back:
+                    if isinstance(term, ox.NamedNode) and term.value == stand_in:
+                        terms[i] = ox.NamedNode(iri)
+                    elif isinstance(term, ox.Literal) and term.datatype.value == stand_in:
+                        terms[i] = ox.Literal(term.value, datatype=ox.NamedNode(iri))
+            mapped.append(ox.Quad(*terms))
+        return mapped
 
     def fix_results(self, body: bytes) -> bytes:
         """Make the server's JSON results readable by pyoxigraph.
@@ -128,9 +172,44 @@ class Dialect:
         Virtuoso labels blank nodes ``nodeID://b10001``, which is not a blank node label; the label
         keeps its identity (the same node has the same label in every answer) without the prefix.
         """
+        for iri, stand_in in self.stand_ins:
+            if stand_in.encode() in body:
+                # Only where JSON puts an IRI: a datatype, or the value of a "uri" term (a string
+                # value cannot hold an unescaped quote, so these never match inside a literal).
+                name, original = re.escape(stand_in.encode()), iri.encode()
+                body = re.sub(rb'("datatype"\s*:\s*")' + name + rb'"', rb"\g<1>" + original + rb'"', body)
+                body = re.sub(rb'("type"\s*:\s*"uri"\s*,\s*"value"\s*:\s*")' + name + rb'"',
+                              rb"\g<1>" + original + rb'"', body)
         if self.name != "virtuoso":
             return body
         return _VIRTUOSO_BNODE.sub(rb"\1", body)
+
+
+def rename_iri(sparql: str, iri: str, new: str) -> str:
+    """``sparql`` with every mention of ``iri`` (written ``<iri>`` or as a prefixed name whose
+    prefix the text declares) written ``<new>``; strings and comments are left alone."""
+    if iri not in sparql and not any(iri.startswith(ns) for ns in _declared_namespaces(sparql)):
+        return sparql
+    tokens = tokenize(sparql)
+    prefixes: dict[str, str] = {}
+    edits = []
+    for i, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "PREFIX" and i + 2 < len(tokens) \
+                and tokens[i + 1].kind == "pname" and tokens[i + 2].kind == "iri":
+            prefixes[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
+        elif token.kind == "iri" and token.text[1:-1] == iri:
+            edits.append((token.start, len(token.text)))
+        elif token.kind == "pname" and not (i and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"):
+            prefix, _, local = token.text.partition(":")
+            if prefix in prefixes and prefixes[prefix] + local == iri:
+                edits.append((token.start, len(token.text)))
+    for start, length in reversed(edits):
+        sparql = sparql[:start] + f"<{new}>" + sparql[start + length:]
+    return sparql
+
+
+def _declared_namespaces(sparql: str) -> list[str]:
+    return re.findall(r"PREFIX\s+[^\s:]*:\s*<([^>]*)>", sparql, flags=re.IGNORECASE)
 
 
 _PATH_BOUNDS = {"*": "T_MIN(0)", "+": "T_MIN(1)", "?": "T_MIN(0), T_MAX(1)"}
@@ -262,6 +341,7 @@ def _in_graph_or_service(tokens: list[Token], index: int) -> bool:
 
 
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+GEO_WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 _INTEGRAL = re.compile(r"\s*[+-]?[0-9]+\s*")
 _INT32 = range(-2**31, 2**31)
@@ -279,6 +359,7 @@ VIRTUOSO = Dialect(
     graph_store_widens_integers=True, update_narrows_integral_decimals=True,
     default_graph_iri="urn:x-innograph:default-graph", describe_in_one_query=False,
     transitive_subqueries=True,
+    stand_ins=((GEO_WKT_LITERAL, "urn:x-innograph:wktLiteral"),),
     layouts=(("/sparql", "/sparql", "/sparql-graph-crud"),))
 DIALECTS = {d.name: d for d in (GENERIC, OXIGRAPH, VIRTUOSO)}
 

@@ -191,6 +191,7 @@ class RemoteStore(Store):
         return response
 
     def _post_query(self, sparql: str, params: list[tuple[str, str]], accept: str):
+        sparql = self.dialect.rewrite_query(sparql)
         if self.dialect.form_requests:
             return self._request("POST", self.query_url, form=[("query", sparql), *params], accept=accept)
         return self._request("POST", self.query_url, params=params, body=sparql.encode("utf-8"),
@@ -230,7 +231,6 @@ class RemoteStore(Store):
     def query(self, sparql, *, default_graphs=None, named_graphs=None, substitutions=None):
         if substitutions:
             sparql = inject_values(sparql, substitutions)
-        sparql = self.dialect.rewrite_query(sparql)
         params: list[tuple[str, str]] = []
         if default_graphs is not None:
             named = [g for g in default_graphs if isinstance(g, ox.NamedNode)]
@@ -269,7 +269,7 @@ class RemoteStore(Store):
             if content_type == fmt.media_type or (fmt is ox.RdfFormat.N_TRIPLES and content_type == "text/plain"):
                 # A real QueryTriples, so the layers above see what the embedded store returns.
                 scratch = ox.Store()
-                scratch.extend(ox.parse(body, fmt, rename_blank_nodes=False))
+                scratch.extend(self.dialect.quads_from_server(list(ox.parse(body, fmt, rename_blank_nodes=False)), body))
                 return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
         raise StoreError(f"{self.location}: unexpected answer of type {content_type or '(none)'}")
 
@@ -308,8 +308,8 @@ class RemoteStore(Store):
                                  allow_404=True)
         if response is None:
             return iter(())
-        quads = [ox.Quad(q.subject, q.predicate, q.object, graph)
-                 for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)]
+        quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in self.dialect.quads_from_server(
+            list(ox.parse(response.content, ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)), response.content)]
         if self.dialect.cuts_graph_reads and quads:
             # Virtuoso cuts a Graph Store read at ResultSetMaxRows without a word: count to know.
             expected = self.count(graph)
@@ -430,6 +430,7 @@ class RemoteStore(Store):
     def update(self, sparql: str) -> None:
         self._check_writable()
         self._graph_list = None
+        sparql = self.dialect.text_to_server(sparql)
         if self.dialect.form_requests:
             self._request("POST", self.update_url, form=[("update", sparql)])
         else:
@@ -511,7 +512,7 @@ class RemoteStore(Store):
             for start in range(0, len(as_updates), size):
                 self.update(self._insert(as_updates[start:start + size]))
         by_graph: dict = {}
-        for q in chunk:
+        for q in map(self.dialect.quad_to_server, chunk):
             by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
         for graph, lines in by_graph.items():
             if isinstance(graph, ox.DefaultGraph) and not self.dialect.default_graph_iri:

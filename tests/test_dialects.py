@@ -100,6 +100,7 @@ def test_written_quads_and_graph_store_reads_map_both_ways():
     sent = VIRTUOSO.quad_to_server(quad)
     assert sent.subject == ox.NamedNode(STAND_IN) and sent.object.datatype == ox.NamedNode(STAND_IN)
     body = f"{sent.subject} {sent.predicate} {sent.object} .\n".encode()
+    assert VIRTUOSO.triple_line(quad) == body.decode() and OXIGRAPH.triple_line(quad).count(WKT) == 2
     assert VIRTUOSO.quads_from_server([sent], body) == [quad]
     plain = ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"), ox.NamedNode("urn:g"))
     assert VIRTUOSO.quad_to_server(plain) is plain and OXIGRAPH.quad_to_server(quad) is quad

@@ -139,32 +139,23 @@ class Dialect:
         """``quad`` with each stand-in IRI for its original, as an IRI or as a literal's datatype."""
         if not self.stand_ins:
             return quad
-        terms = [quad.subject, quad.predicate, quad.object, quad.graph_name]
-        changed = False
-        for i, term in enumerate(terms):
-            for iri, stand_in in self.stand_ins:
-                if isinstance(term, ox.NamedNode) and term.value == iri:
-                    terms[i], changed = ox.NamedNode(stand_in), True
-                elif isinstance(term, ox.Literal) and term.datatype.value == iri:
-                    terms[i], changed = ox.Literal(term.value, datatype=ox.NamedNode(stand_in)), True
-        return ox.Quad(*terms) if changed else quad
+        return _renamed(quad, dict(self.stand_ins))
+
+    def triple_line(self, quad: ox.Quad) -> str:
+        """The N-Triples line of ``quad``'s triple as the server must receive it (stand-ins)."""
+        line = f"{quad.subject} {quad.predicate} {quad.object} .\n"
+        # A substring test first: renaming term by term costs more than writing the line.
+        if self.stand_ins and any(iri in line for iri, _ in self.stand_ins):
+            quad = self.quad_to_server(quad)
+            line = f"{quad.subject} {quad.predicate} {quad.object} .\n"
+        return line
 
     def quads_from_server(self, quads: list[ox.Quad], body: bytes) -> list[ox.Quad]:
         """``quads`` (parsed from ``body``) with each original IRI for its stand-in."""
         if not any(stand_in.encode() in body for _, stand_in in self.stand_ins):
             return quads
-        back = [(stand_in, iri) for iri, stand_in in self.stand_ins]
-        mapped = []
-        for quad in quads:
-            terms = [quad.subject, quad.predicate, quad.object, quad.graph_name]
-            for i, term in enumerate(terms):
-                for stand_in, iri in back:
-                    if isinstance(term, ox.NamedNode) and term.value == stand_in:
-                        terms[i] = ox.NamedNode(iri)
-                    elif isinstance(term, ox.Literal) and term.datatype.value == stand_in:
-                        terms[i] = ox.Literal(term.value, datatype=ox.NamedNode(iri))
-            mapped.append(ox.Quad(*terms))
-        return mapped
+        back = {stand_in: iri for iri, stand_in in self.stand_ins}
+        return [_renamed(quad, back) for quad in quads]
 
     def fix_results(self, body: bytes) -> bytes:
         """Make the server's JSON results readable by pyoxigraph.
@@ -210,6 +201,23 @@ def rename_iri(sparql: str, iri: str, new: str) -> str:
 
 def _declared_namespaces(sparql: str) -> list[str]:
     return re.findall(r"PREFIX\s+[^\s:]*:\s*<([^>]*)>", sparql, flags=re.IGNORECASE)
+
+
+def _renamed(quad: ox.Quad, renames: dict[str, str]) -> ox.Quad:
+    """``quad`` with the IRIs of ``renames`` renamed, as terms or as literal datatypes (the same
+    quad object when nothing changes: the usual case, checked cheaply)."""
+    terms = (quad.subject, quad.predicate, quad.object, quad.graph_name)
+    new = []
+    for term in terms:
+        if isinstance(term, ox.Literal):
+            datatype = term.datatype.value
+            new.append(ox.Literal(term.value, datatype=ox.NamedNode(renames[datatype]))
+                       if datatype in renames else term)
+        elif isinstance(term, ox.NamedNode) and term.value in renames:
+            new.append(ox.NamedNode(renames[term.value]))
+        else:
+            new.append(term)
+    return quad if all(a is b for a, b in zip(terms, new)) else ox.Quad(*new)
 
 
 _PATH_BOUNDS = {"*": "T_MIN(0)", "+": "T_MIN(1)", "?": "T_MIN(0), T_MAX(1)"}

@@ -512,8 +512,8 @@ class RemoteStore(Store):
             for start in range(0, len(as_updates), size):
                 self.update(self._insert(as_updates[start:start + size]))
         by_graph: dict = {}
-        for q in map(self.dialect.quad_to_server, chunk):
-            by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+        for q in chunk:
+            by_graph.setdefault(q.graph_name, []).append(self.dialect.triple_line(q))
         for graph, lines in by_graph.items():
             if isinstance(graph, ox.DefaultGraph) and not self.dialect.default_graph_iri:
                 params = [("default", "")]

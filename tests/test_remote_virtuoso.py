@@ -377,3 +377,25 @@ def test_wkt_geometries_come_back_as_written_through_every_path(virtuoso_server)
     finally:
         store.drop_graph(small)
         store.drop_graph(big)
+
+
+@pytest.mark.parametrize("server_geometry", [False, True])
+def test_server_geometry_is_a_choice_and_exact_wkt_still_reaches_virtuosos_functions(virtuoso_server, server_geometry):
+    """INNOGRAPH_REMOTE_SERVER_GEOMETRY=true hands geo:wktLiteral to Virtuoso as it wants it
+    (virtrdf:Geometry, rounded); by default the exact text is kept, and Virtuoso's functions still
+    read it through bif:st_geomfromtext(STR(?w)) (docs/stores.md)."""
+    graph = ox.NamedNode("urn:test:geometry-choice")
+    sent = ox.Literal("POINT(7.466 51.51494)", datatype=ox.NamedNode("http://www.opengis.net/ont/geosparql#wktLiteral"))
+    env = {**virtuoso_server.environment(), "INNOGRAPH_REMOTE_SERVER_GEOMETRY": str(server_geometry).lower()}
+    store = RemoteStore.from_spec(virtuoso_server.sparql, environ=env)
+    store.replace_graphs({graph: [ox.Quad(ox.NamedNode("urn:test:place"), ox.NamedNode("urn:test:at"), sent, graph)]})
+    try:
+        row = next(iter(store.query("SELECT ?w (bif:st_distance(bif:st_geomfromtext(STR(?w)), bif:st_point(7.466, "
+                                    "51.51494)) AS ?d) WHERE { GRAPH <urn:test:geometry-choice> { ?s ?p ?w } }")))
+        if server_geometry:
+            assert row["w"].datatype.value == "http://www.openlinksw.com/schemas/virtrdf#Geometry"
+            assert row["w"].value != sent.value and float(row["d"].value) > 0      # rounded on the way in
+        else:
+            assert row["w"] == sent and float(row["d"].value) == 0
+    finally:
+        store.drop_graph(graph)

@@ -19,6 +19,7 @@ again; a write that fits one request is one transaction where the server makes i
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import os
@@ -132,6 +133,8 @@ class RemoteStore(Store):
             dialect = OXIGRAPH
         else:
             dialect = _probe(query_url, min(settings.remote_timeout, 5.0))
+        if settings.remote_server_geometry:
+            dialect = dataclasses.replace(dialect, stand_ins=())
         update_url, store_url = dialect.derive(query_url)
         if settings.remote_user is not None:
             user, password = settings.remote_user, settings.remote_password

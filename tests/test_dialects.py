@@ -34,8 +34,20 @@ def test_without_a_bound_end_virtuoso_chooses_and_no_outer_subquery_hides_the_jo
                    "OPTION (TRANSITIVE, T_IN(?x), T_OUT(?y), T_DISTINCT, T_MIN(0)) }")
 
 
+@pytest.mark.parametrize("text, start, direction", [
+    ("SELECT * WHERE { ?x <urn:b>* <urn:top> . ?i <urn:a> ?x }", "T_IN(?x), T_OUT(?innograph_path_end_0)", 2),
+    ("PREFIX e: <urn:> SELECT * WHERE { e:a e:b+ ?y }", "T_IN(?innograph_path_end_0), T_OUT(?y)", 1),
+])
+def test_a_constant_end_is_a_hidden_variable_of_the_subquery_fixed_by_a_filter(text, start, direction):
+    got = rewrite_transitive_paths(text)
+    assert f"{start}, T_DISTINCT" in got and f"T_DIRECTION {direction}) FILTER(?innograph_path_end_0 = " in got
+    # projected by the outer DISTINCT only: SELECT * of the query never shows it
+    assert got.count("SELECT DISTINCT ?x WHERE" if direction == 2 else "SELECT DISTINCT ?y WHERE") == 1
+
+
 @pytest.mark.parametrize("text", [
-    "SELECT * WHERE { ?x <urn:b>* <urn:top> }",                  # a constant end
+    "SELECT * WHERE { <urn:a> <urn:b>* <urn:top> }",             # two constant ends
+    'SELECT * WHERE { ?x <urn:b>* "literal" }',
     "SELECT * WHERE { ?x <urn:a>/<urn:b>* ?y }",                  # a longer path
     "SELECT * WHERE { ?x (<urn:a>|<urn:b>)* ?y }",
     "SELECT * WHERE { GRAPH ?g { ?x <urn:b>* ?y } }",             # per graph: sent as written

@@ -228,14 +228,17 @@ def rewrite_transitive_paths(sparql: str) -> str:
     Virtuoso's transitive subquery, ``{ SELECT DISTINCT ?s ?o WHERE { { SELECT ?s ?o WHERE { ?s P
     ?o } } OPTION (TRANSITIVE, T_IN(?s), T_OUT(?o), T_DISTINCT, T_MIN(0), T_DIRECTION 2) } }``.
 
-    T_DIRECTION names the end the walk starts from: the object (2) when a VALUES block of one row
-    in scope binds it (as parameters are bound, ``inject_values``), else the subject (1) when one
-    binds that, else none (Virtuoso chooses). Virtuoso 7.2.5 gets ``P*`` wrong when it walks from
-    one end while the other is bound as well (openlink/virtuoso-opensource#127: rows are lost as
+    T_DIRECTION names the end the walk starts from: the object (2) when it is a constant or a
+    VALUES block of one row in scope binds it (as parameters are bound, ``inject_values``), else
+    the subject (1) when it is one or is bound so, else none (Virtuoso chooses). A constant end is
+    a variable of the subquery fixed by a FILTER (Virtuoso's transitive subquery needs variables).
+
+    Virtuoso 7.2.5 gets ``P*`` wrong when it walks from one end while the other is bound as well (openlink/virtuoso-opensource#127: rows are lost as
     soon as the query names its default graphs, which innograph always does there); started from
     the bound end, the same walk is right. The outer DISTINCT (only there: see below) gives each
-    pair once, as SPARQL's paths do (Virtuoso's own ``P+`` gives a node once per route to it). Patterns this does not recognise (constant ends, longer paths, a path inside GRAPH or
-    SERVICE, ``;`` and ``,`` lists) are sent as written.
+    pair once, as SPARQL's paths do (Virtuoso's own ``P+`` gives a node once per route to it).
+    Patterns this does not recognise (two constant ends, a literal end, longer paths, a path inside
+    GRAPH or SERVICE, ``;`` and ``,`` lists) are sent as written.
     """
     tokens = tokenize(sparql)
     bound = _one_row_values(tokens)
@@ -247,26 +250,36 @@ def rewrite_transitive_paths(sparql: str) -> str:
         before, subject, predicate, obj, after = tokens[i - 3], tokens[i - 2], tokens[i - 1], tokens[i + 1], tokens[i + 2]
         if not (predicate.kind in ("iri", "pname") or (predicate.kind == "word" and predicate.text == "a")):
             continue
-        if subject.kind != "var" or obj.kind != "var" or subject.text[1:] == obj.text[1:]:
+        ends = [t.kind == "var" for t in (subject, obj)]
+        if not any(ends) or any(t.kind not in ("var", "iri", "pname") for t in (subject, obj)) \
+                or subject.text[1:] == obj.text[1:]:
             continue
         if before.text not in ("{", "}", ".") or after.text not in (".", "}"):
             continue
         if _in_graph_or_service(tokens, i - 2):
             continue
-        options = ["TRANSITIVE", f"T_IN({subject.text})", f"T_OUT({obj.text})", "T_DISTINCT",
-                   _PATH_BOUNDS[path.text]]
-        if _is_bound(obj, bound):
+        start_var, end_var, condition = subject.text, obj.text, ""
+        if not all(ends):
+            # A constant end becomes a variable of the subquery, fixed by a FILTER and not
+            # projected, so it never shows in SELECT *.
+            fresh = f"?innograph_path_end_{len(edits)}"
+            constant = obj if ends[0] else subject
+            condition = f" FILTER({fresh} = {constant.text})"
+            start_var, end_var = (subject.text, fresh) if ends[0] else (fresh, obj.text)
+        options = ["TRANSITIVE", f"T_IN({start_var})", f"T_OUT({end_var})", "T_DISTINCT", _PATH_BOUNDS[path.text]]
+        if not ends[1] or (ends[0] and _is_bound(obj, bound)):
             options.append("T_DIRECTION 2")
-        elif _is_bound(subject, bound):
+        elif not ends[0] or _is_bound(subject, bound):
             options.append("T_DIRECTION 1")
-        text = (f"{{ SELECT {subject.text} {obj.text} WHERE {{ {subject.text} {predicate.text} {obj.text} }} }} "
+        text = (f"{{ SELECT {start_var} {end_var} WHERE {{ {start_var} {predicate.text} {end_var} }} }} "
                 f"OPTION ({', '.join(options)})")
         if len(options) == 6:
             # Walked from a bound end, T_DISTINCT still gave a node once per route to it (a
             # diamond): an outer DISTINCT. Not without a bound end, where Virtuoso takes the start
             # from the joins around the path, which the subquery would hide ("transitive start
             # not given"); there T_DISTINCT was enough (measured).
-            text = f"{{ SELECT DISTINCT {subject.text} {obj.text} WHERE {{ {text} }} }}"
+            projected = " ".join(t.text for t in (subject, obj) if t.kind == "var")
+            text = f"{{ SELECT DISTINCT {projected} WHERE {{ {text}{condition} }} }}"
         edits.append((subject.start, obj.start + len(obj.text), text))
     for start, end, text in reversed(edits):
         sparql = sparql[:start] + text + sparql[end:]

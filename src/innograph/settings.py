@@ -167,6 +167,11 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("remote_hidden_graphs", (), _list,
             "Comma-separated graph IRIs of a remote store that innograph neither lists nor queries "
             "(the Virtuoso dialect always hides Virtuoso's own system graphs)."),
+    Setting("remote_server_geometry", False, _bool,
+            "On Virtuoso, store geo:wktLiteral as the server's own geometry (virtrdf:Geometry, "
+            "coordinates rounded to 32-bit floats), so its geof:/bif:st_* functions and spatial index "
+            "see them. Off: each WKT literal is kept exactly as written under a stand-in datatype "
+            "(docs/stores.md)."),
     Setting("remote_journal_dir", "", str,
             "Where chunked remote loads keep their record of committed chunks. Empty: "
             "~/.cache/innograph/remote-loads."),

@@ -19,6 +19,7 @@ again; a write that fits one request is one transaction where the server makes i
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import os
@@ -132,6 +133,8 @@ class RemoteStore(Store):
             dialect = OXIGRAPH
         else:
             dialect = _probe(query_url, min(settings.remote_timeout, 5.0))
+        if settings.remote_server_geometry:
+            dialect = dataclasses.replace(dialect, stand_ins=())
         update_url, store_url = dialect.derive(query_url)
         if settings.remote_user is not None:
             user, password = settings.remote_user, settings.remote_password
@@ -191,6 +194,7 @@ class RemoteStore(Store):
         return response
 
     def _post_query(self, sparql: str, params: list[tuple[str, str]], accept: str):
+        sparql = self.dialect.rewrite_query(sparql)
         if self.dialect.form_requests:
             return self._request("POST", self.query_url, form=[("query", sparql), *params], accept=accept)
         return self._request("POST", self.query_url, params=params, body=sparql.encode("utf-8"),
@@ -268,7 +272,7 @@ class RemoteStore(Store):
             if content_type == fmt.media_type or (fmt is ox.RdfFormat.N_TRIPLES and content_type == "text/plain"):
                 # A real QueryTriples, so the layers above see what the embedded store returns.
                 scratch = ox.Store()
-                scratch.extend(ox.parse(body, fmt, rename_blank_nodes=False))
+                scratch.extend(self.dialect.quads_from_server(list(ox.parse(body, fmt, rename_blank_nodes=False)), body))
                 return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
         raise StoreError(f"{self.location}: unexpected answer of type {content_type or '(none)'}")
 
@@ -307,8 +311,8 @@ class RemoteStore(Store):
                                  allow_404=True)
         if response is None:
             return iter(())
-        quads = [ox.Quad(q.subject, q.predicate, q.object, graph)
-                 for q in ox.parse(response.content, ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)]
+        quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in self.dialect.quads_from_server(
+            list(ox.parse(response.content, ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)), response.content)]
         if self.dialect.cuts_graph_reads and quads:
             # Virtuoso cuts a Graph Store read at ResultSetMaxRows without a word: count to know.
             expected = self.count(graph)
@@ -429,6 +433,7 @@ class RemoteStore(Store):
     def update(self, sparql: str) -> None:
         self._check_writable()
         self._graph_list = None
+        sparql = self.dialect.text_to_server(sparql)
         if self.dialect.form_requests:
             self._request("POST", self.update_url, form=[("update", sparql)])
         else:
@@ -511,7 +516,7 @@ class RemoteStore(Store):
                 self.update(self._insert(as_updates[start:start + size]))
         by_graph: dict = {}
         for q in chunk:
-            by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+            by_graph.setdefault(q.graph_name, []).append(self.dialect.triple_line(q))
         for graph, lines in by_graph.items():
             if isinstance(graph, ox.DefaultGraph) and not self.dialect.default_graph_iri:
                 params = [("default", "")]

@@ -517,12 +517,14 @@ class RemoteStore(Store):
         by_graph: dict = {}
         for q in chunk:
             by_graph.setdefault(q.graph_name, []).append(self.dialect.triple_line(q))
+        bulk = [] if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+                         for q in chunk) else list(self.dialect.bulk_chunk_params)
         for graph, lines in by_graph.items():
             if isinstance(graph, ox.DefaultGraph) and not self.dialect.default_graph_iri:
                 params = [("default", "")]
             else:
                 params = [("graph", self._graph_term(graph)[1:-1])]
-            self._request("POST", self.store_url, params=params,
+            self._request("POST", self.store_url, params=params + bulk,
                           body="".join(lines).encode("utf-8"), content_type="application/n-triples")
         self._graph_list = None
 

@@ -30,18 +30,22 @@ write at a time; queries never take its lock (they run in worker processes on re
 
 from __future__ import annotations
 
+import shutil
 import threading
+import time
 import uuid
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from ..errors import InnographError, QuerySyntaxError, StoreError, ValidationFailed
+from ..errors import InnographError, QuerySyntaxError, QueryTimeout, StoreError, ValidationFailed
 from ..search import following_change
 from ..versions import recording
 from ..rdf.sparql import tokenize
-from .execution import QueryPool
+from .execution import (QueryPool, ScratchChanges, SolutionsRequest, parse_solutions,
+                        where_solutions)
 from .loading import check_change
 
 # Function IRIs only this module calls; custom functions are passed per call, never registered.
@@ -275,6 +279,8 @@ def _group(tokens: list, open_index: int) -> tuple[int, int]:
 @dataclass
 class _Modify:
     with_graph: str = ""            # "WITH <g>" as written, or ""
+    with_iri: str = ""              # the IRI of WITH as written (prefixed or relative maybe)
+    dataset: list = field(default_factory=list)     # (named?, IRI as written) of each USING
     delete: str | None = None       # template text inside the braces
     insert: str | None = None
     using: str = ""                 # the USING clauses as written
@@ -297,6 +303,7 @@ def _modify_parts(op: Operation) -> _Modify:
         word = token.text.upper() if token.kind == "word" and token.depth == 0 else ""
         if word == "WITH":
             parts.with_graph = span(i, i + 1)
+            parts.with_iri = tokens[i + 1].text
             i += 2
         elif word in {"DELETE", "INSERT"} and op.keyword == "DELETE WHERE":
             start, end = _group(tokens, i + 2)
@@ -313,6 +320,7 @@ def _modify_parts(op: Operation) -> _Modify:
         elif word == "USING":
             j = i + 2 if tokens[i + 1].kind == "word" and tokens[i + 1].text.upper() == "NAMED" else i + 1
             parts.using += " " + span(i, j)
+            parts.dataset.append((j == i + 2, tokens[j].text))
             i = j + 1
         elif word == "WHERE":
             start, end = _group(tokens, i + 1)
@@ -350,11 +358,16 @@ def _inserted(scratch: ox.Store, overlay: Overlay) -> None:
 
 
 class DeltaEvaluator:
-    """Computes the delta of an update request against a pyoxigraph store."""
+    """Computes the delta of an update request against a pyoxigraph store.
 
-    def __init__(self, store: ox.Store, *, base_iri: str | None = None):
+    ``where``: how a WHERE is evaluated. None: in this process (not time-limited; for a store no
+    worker can open, and tests). A ``WorkerWhere``: in a killable worker, within its time limit.
+    """
+
+    def __init__(self, store: ox.Store, *, base_iri: str | None = None, where: "WorkerWhere | None" = None):
         self.store = store
         self.base_iri = base_iri
+        self.where = where
 
     def resolve(self, prologue: str, iri_text: str) -> ox.NamedNode:
         """An IRI as written in the update (prefixed, relative) made absolute by pyoxigraph."""
@@ -407,8 +420,43 @@ class DeltaEvaluator:
                                    f"update operation")
 
     # DELETE/INSERT ... WHERE
-    def solutions(self, op: Operation, parts: _Modify, overlay: Overlay) -> list[dict]:
-        """The WHERE's solutions (template variables only) on the store as ``overlay`` has it.
+    def where_query(self, op: Operation, parts: _Modify) -> SolutionsRequest:
+        """The operation's WHERE as a SELECT of its template variables (every solution kept, in
+        its multiplicity: an INSERT template's blank nodes are fresh per solution). ``USING``
+        becomes ``FROM`` (the same dataset rules); ``WITH`` without ``USING`` makes its graph the
+        default graph, every named graph still readable; otherwise the default graph is the
+        store's own (as in any update), not the union."""
+        names = parts.variables
+        projection = " ".join(f"?{name}" for name in names) or "(1 AS ?innograph__solution)"
+        dataset = " ".join(f"FROM {'NAMED ' if named else ''}{iri}" for named, iri in parts.dataset)
+        default_graphs = None
+        if parts.with_iri and not parts.dataset:
+            default_graphs = [self.resolve(op.prologue, parts.with_iri).value]
+        return SolutionsRequest(f"{op.prologue}\nSELECT {projection} {dataset} WHERE {parts.where}",
+                                base_iri=self.base_iri, default_graphs=default_graphs)
+
+    def solutions(self, op: Operation, parts: _Modify, overlay: Overlay) -> list:
+        """The WHERE's solutions on the store as ``overlay`` has it; ``solution[name]`` is the
+        term bound to a template variable, or None.
+
+        With a ``WorkerWhere``: in its worker (time-limited). Otherwise in this process: the
+        SELECT of ``where_query`` on the store when nothing is pending, else ``captured``.
+        """
+        request = self.where_query(op, parts)
+        if self.where is not None:
+            return self.where.solutions(request, overlay)
+        if overlay.delta:
+            return self.captured(op, parts, overlay)
+        try:
+            return parse_solutions(where_solutions(self.store, request))
+        except SyntaxError as exc:
+            raise _syntax(exc) from None
+        except (OSError, RuntimeError) as exc:
+            raise UpdateFailed(f"the update failed: {exc}") from None
+
+    def captured(self, op: Operation, parts: _Modify, overlay: Overlay) -> list[dict]:
+        """The WHERE's solutions (template variables only) on the store as ``overlay`` has it,
+        evaluated in this process.
 
         Within one transaction that is always rolled back: the pending change is written, the WHERE
         is evaluated once by an INSERT that records each solution in a scratch graph (a fresh
@@ -448,16 +496,16 @@ class DeltaEvaluator:
                 raise UpdateFailed(f"the update failed: {exc}") from None
         else:
             raise AssertionError("the capture transaction was not rolled back")
-        return list(rows.values())
+        return [{name: bindings.get(name) for name in names} for bindings in rows.values()]
 
-    def instantiate(self, op: Operation, parts: _Modify, template: str, solutions: list[dict]) -> ox.Store:
+    def instantiate(self, op: Operation, parts: _Modify, template: str, solutions: list) -> ox.Store:
         """The template's quads for every solution (fresh blank nodes per solution)."""
         if not solutions or not template.strip():
             return ox.Store()
         names = parts.variables
 
         def binding(row, index):
-            return solutions[int(row.value)].get(names[int(index.value)])
+            return solutions[int(row.value)][names[int(index.value)]]
 
         binds = " ".join(f"BIND(<{_BINDING.value}>({_ROW}, {k}) AS ?{n})" for k, n in enumerate(names))
         rows = " ".join(str(i) for i in range(len(solutions)))
@@ -550,6 +598,101 @@ class DeltaEvaluator:
             overlay.drop(source)
 
 
+# -- WHEREs in a killable worker -------------------------------------------------------------------
+
+SCRATCH_PREFIX = "innograph-where-scratch-"
+
+
+def _changes(synced: Delta, pending: Delta) -> ScratchChanges:
+    """What turns a scratch copy holding the store plus ``synced`` into the store plus ``pending``
+    (both deltas of the same store: ``removed`` quads are in it, ``added`` ones are not)."""
+    return ScratchChanges(
+        drop=sorted((pending.dropped - synced.dropped) | (synced.created - pending.created), key=str),
+        remove=list((pending.removed - synced.removed) | (synced.added - pending.added)),
+        insert=list((pending.added - synced.added) | (synced.removed - pending.removed)),
+        create=sorted((pending.created - synced.created) | (synced.dropped - pending.dropped), key=str))
+
+
+def remove_stale_scratches(store_dir: Path) -> None:
+    """Delete scratch checkpoints a stopped server left in ``store_dir`` (only its one writer
+    makes them, so any found before it starts are stale)."""
+    for stale in store_dir.glob(SCRATCH_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+class WorkerWhere:
+    """The WHEREs of one update request, evaluated in a worker that is killed at the time limit.
+
+    Every WHERE of the request shares one limit (``limit`` seconds from construction). A WHERE that
+    must see changes of earlier operations of the request runs on a scratch checkpoint of the store
+    (``Store.backup`` into ``scratch_dir``: hard links, made once per request, deleted by ``close``)
+    that the worker opens read-write and brings up to date with the pending changes; any other
+    WHERE runs on the committed store, which the worker's read-only snapshot shows (writes are one
+    at a time, and the pool's generation is bumped after each commit, before the next begins).
+    """
+
+    def __init__(self, pool: QueryPool, engine: ox.Store, scratch_dir: Path, limit: float):
+        self.pool, self.engine, self.scratch_dir, self.limit = pool, engine, scratch_dir, limit
+        self.deadline = time.monotonic() + limit
+        self.scratch: str | None = None
+        self.synced = Delta()
+        self.worker_has_scratch = False
+
+    def _stopped(self) -> QueryTimeout:
+        return QueryTimeout(f"the update was stopped after the time limit of {self.limit:g} s for its "
+                            f"WHERE (setting INNOGRAPH_QUERY_TIMEOUT); nothing was written. Narrow "
+                            f"the WHERE, or split the update")
+
+    def solutions(self, request: SolutionsRequest, overlay: Overlay) -> list:
+        """The solutions of ``request`` on the store as ``overlay`` has it. Raises QueryTimeout
+        (the worker was killed), ServerBusy, UpdateFailed, QuerySyntaxError or StoreError."""
+        if overlay.delta:
+            if self.scratch is None:
+                scratch = self.scratch_dir / f"{SCRATCH_PREFIX}{uuid.uuid4().hex}"
+                try:
+                    self.engine.backup(str(scratch))
+                except OSError as exc:
+                    shutil.rmtree(scratch, ignore_errors=True)
+                    raise StoreError(f"{self.scratch_dir}: cannot make a scratch copy for the "
+                                     f"update's WHERE; nothing was written: {exc}") from None
+                self.scratch = str(scratch)
+            request.scratch = self.scratch
+            request.changes = _changes(self.synced, overlay.delta)
+            self.synced = Delta(set(overlay.delta.added), set(overlay.delta.removed),
+                                set(overlay.delta.created), set(overlay.delta.dropped))
+            self.worker_has_scratch = True
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._stopped()
+        try:
+            return parse_solutions(self.pool.run(request, timeout=remaining))
+        except QueryTimeout:
+            self.worker_has_scratch = False         # the worker was killed with it
+            raise self._stopped() from None
+        except StoreError as exc:
+            if exc.message.startswith(_WORKER_FAILURE):     # the worker is alive and answered
+                raise UpdateFailed(f"the update failed: {exc.message[len(_WORKER_FAILURE):]}") from None
+            self.worker_has_scratch = False                 # the worker died
+            raise
+        except QuerySyntaxError as exc:
+            raise QuerySyntaxError(exc.message.replace("in the query", "in the update", 1)) from None
+
+    def close(self) -> None:
+        """Delete the scratch copy, if one was made (the worker closes it first)."""
+        if self.scratch is None:
+            return
+        if self.worker_has_scratch:
+            try:
+                self.pool.run(SolutionsRequest("", scratch=self.scratch, release=True), timeout=30)
+            except InnographError:
+                pass                    # a killed worker took its handle with it
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch = None
+
+
+_WORKER_FAILURE = "the query failed: "
+
+
 # -- the runner: delta, validation, commit ---------------------------------------------------------
 
 
@@ -559,8 +702,11 @@ class UpdateRunner:
     On the embedded store an update's effect is computed from the change (``updates.DeltaEvaluator``:
     the data itself, the WHERE evaluated once, graph contents), the whole request's delta is
     validated once (``loading.check_change``) and exactly that delta is committed in one
-    transaction. A remote store evaluates updates itself: its effect is learnt on an in-memory copy
-    (the one place a copy is still made) and the update text is sent to it.
+    transaction. With a ``QueryPool`` (every store a KnowledgeGraph writes to on disk or in
+    'memory'), each WHERE is evaluated in a worker of a pool of its own (one process beside the
+    query workers, so a write never waits for readers' workers), killed at the query time limit
+    (``WorkerWhere``). A remote store evaluates updates itself: its effect is learnt on an
+    in-memory copy (the one place a copy is still made) and the update text is sent to it.
     """
 
     def __init__(self, store, pool: QueryPool | None = None, *, base_iri: str | None = None):
@@ -570,6 +716,32 @@ class UpdateRunner:
         self.lock = threading.Lock()
         engine = getattr(store, "_store", None)     # the pyoxigraph Store of an OxigraphStore
         self.engine: ox.Store | None = engine if isinstance(engine, ox.Store) else None
+        self._where_pool: QueryPool | None = None
+
+    def _where(self, timeout: float | None) -> WorkerWhere | None:
+        """The WHERE evaluator of one request (caller holds the lock): a worker of the runner's own
+        one-process pool (started at the first call), or None with no QueryPool."""
+        if self.engine is None or not isinstance(self.pool, QueryPool):
+            return None
+        if self._where_pool is None:
+            remove_stale_scratches(Path(self.pool.path))
+            pool = QueryPool(self.pool.path, size=1, timeout=self.pool.timeout,
+                             queue_wait=self.pool.queue_wait, follows=self.pool)
+            try:
+                pool.warm_up()
+            except BaseException:
+                pool.close()
+                raise
+            self._where_pool = pool
+        return WorkerWhere(self._where_pool, self.engine, Path(self.pool.path),
+                           self.pool.timeout if timeout is None else timeout)
+
+    def close(self) -> None:
+        """Stop the WHERE worker (if one was started)."""
+        with self.lock:
+            if self._where_pool is not None:
+                self._where_pool.close()
+                self._where_pool = None
 
     def _committed(self) -> None:
         # No flush here: a read-only open also reads the write-ahead log, and fewer flushes mean
@@ -577,17 +749,25 @@ class UpdateRunner:
         if self.pool is not None:
             self.pool.written()
 
-    def effect(self, sparql: str, *, base_iri: str | None = None) -> Delta:
+    def effect(self, sparql: str, *, base_iri: str | None = None, timeout: float | None = None) -> Delta:
         """The change ``sparql`` would make to the store now (nothing is written).
 
-        Raises QuerySyntaxError, or UpdateFailed for an update that cannot apply (DROP of a
-        missing graph...).
+        ``timeout``: seconds the request's WHEREs may take together (default: the pool's, i.e.
+        the query_timeout setting). Raises QuerySyntaxError, QueryTimeout, ServerBusy, or
+        UpdateFailed for an update that cannot apply (DROP of a missing graph...).
         """
         base_iri = base_iri or self.base_iri
         if self.engine is None:
             added, removed = self._effect_by_copy(sparql, base_iri)
             return Delta(set(added), set(removed))
-        return DeltaEvaluator(self.engine, base_iri=base_iri).delta(sparql, tokenize(sparql))
+        tokens = tokenize(sparql)
+        where = self._where(timeout) if any(t.kind == "word" and t.text.upper() == "WHERE"
+                                            for t in tokens) else None
+        try:
+            return DeltaEvaluator(self.engine, base_iri=base_iri, where=where).delta(sparql, tokens)
+        finally:
+            if where is not None:
+                where.close()
 
     def _effect_by_copy(self, sparql: str, base_iri: str | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
         try:
@@ -628,14 +808,15 @@ class UpdateRunner:
                 raise StoreError(f"{self.store.location}: nothing was written: {exc}") from None
             self._committed()
 
-    def update(self, sparql: str, *, base_iri: str | None = None):
+    def update(self, sparql: str, *, base_iri: str | None = None, timeout: float | None = None):
         """Validate and apply an update request: all of it or nothing.
 
-        ``base_iri`` resolves relative IRIs (default: the runner's). Returns (added, removed)
-        quads. Raises ValidationFailed, QuerySyntaxError, UpdateFailed.
+        ``base_iri`` resolves relative IRIs (default: the runner's); ``timeout`` bounds its WHEREs
+        (see ``effect``). Returns (added, removed) quads. Raises ValidationFailed,
+        QuerySyntaxError, UpdateFailed, QueryTimeout (nothing written).
         """
         with self.lock:
-            delta = self.effect(sparql, base_iri=base_iri)
+            delta = self.effect(sparql, base_iri=base_iri, timeout=timeout)
             if self.engine is None:
                 self._validate(delta)
                 # The remote server resolves relative IRIs against this service's base as well.

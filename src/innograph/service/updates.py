@@ -718,9 +718,21 @@ class UpdateRunner:
         self.engine: ox.Store | None = engine if isinstance(engine, ox.Store) else None
         self._where_pool: QueryPool | None = None
 
+    def start(self) -> None:
+        """Start the WHERE worker now rather than at the first update with a WHERE (a server that
+        takes writes does this before it takes requests). Nothing for a store without a pool."""
+        with self.lock:
+            self._started_where_pool()
+
     def _where(self, timeout: float | None) -> WorkerWhere | None:
         """The WHERE evaluator of one request (caller holds the lock): a worker of the runner's own
         one-process pool (started at the first call), or None with no QueryPool."""
+        pool = self._started_where_pool()
+        if pool is None:
+            return None
+        return WorkerWhere(pool, self.engine, Path(pool.path), pool.timeout if timeout is None else timeout)
+
+    def _started_where_pool(self) -> QueryPool | None:
         if self.engine is None or not isinstance(self.pool, QueryPool):
             return None
         if self._where_pool is None:
@@ -733,8 +745,7 @@ class UpdateRunner:
                 pool.close()
                 raise
             self._where_pool = pool
-        return WorkerWhere(self._where_pool, self.engine, Path(self.pool.path),
-                           self.pool.timeout if timeout is None else timeout)
+        return self._where_pool
 
     def close(self) -> None:
         """Stop the WHERE worker (if one was started)."""

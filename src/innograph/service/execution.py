@@ -146,6 +146,57 @@ class _ScratchCopy:  # pragma: no cover - runs in a child process
         return where_solutions(self.store, request)
 
 
+def _effect_main(conn) -> None:  # pragma: no cover - runs in a child process
+    """``effect_on_copy``'s child: load the quads, apply the update, send what changed."""
+    conn.send("ready")
+    try:
+        nquads, sparql, base_iri = conn.recv()
+    except (EOFError, OSError):
+        return
+    store = ox.Store()
+    try:
+        store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        before = set(store)
+        store.update(sparql, base_iri=base_iri)
+        after = set(store)
+        conn.send(("ok", ox.serialize(after - before, format=ox.RdfFormat.N_QUADS),
+                   ox.serialize(before - after, format=ox.RdfFormat.N_QUADS)))
+    except SyntaxError as exc:
+        conn.send(("syntax", str(exc.args[0] if exc.args else exc)))
+    except (OSError, RuntimeError) as exc:
+        conn.send(("failed", str(exc)))
+
+
+def effect_on_copy(quads, sparql: str, base_iri: str | None, timeout: float) -> tuple:
+    """What ``sparql`` changes in a dataset of ``quads``, computed in a child process that is
+    killed after ``timeout`` seconds (its start-up not counted): ("ok", added, removed) as lists
+    of quads, or ("syntax" | "failed", message). Raises QueryTimeout past the limit. (How the
+    effect of an update on a remote store is learnt: pyoxigraph evaluates it on a copy.)"""
+    context = multiprocessing.get_context("spawn")
+    conn, child = context.Pipe(duplex=True)
+    process = context.Process(target=_effect_main, args=(child,), daemon=True, name="innograph-update-effect")
+    process.start()
+    child.close()
+    try:
+        if not conn.poll(60) or conn.recv() != "ready":
+            raise StoreError("the process computing the update's effect did not start within 60 s")
+        conn.send((ox.serialize(quads, format=ox.RdfFormat.N_QUADS), sparql, base_iri))
+        if not conn.poll(timeout):
+            raise QueryTimeout(f"the update was stopped after the time limit of {timeout:g} s "
+                               f"(setting INNOGRAPH_QUERY_TIMEOUT) while its effect was computed; "
+                               f"nothing was written. Narrow its WHERE, or split the update")
+        reply = conn.recv()
+    except (EOFError, OSError):
+        raise StoreError("the process computing the update's effect stopped unexpectedly") from None
+    finally:
+        process.kill()
+        process.join(timeout=5)
+        conn.close()
+    if reply[0] != "ok":
+        return reply
+    return ("ok", list(ox.parse(reply[1], ox.RdfFormat.N_QUADS)), list(ox.parse(reply[2], ox.RdfFormat.N_QUADS)))
+
+
 def _term_from_ntriples(text: str):
     quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {text} .", ox.RdfFormat.N_TRIPLES)))
     return quad.object

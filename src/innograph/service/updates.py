@@ -30,6 +30,7 @@ write at a time; queries never take its lock (they run in worker processes on re
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 import time
@@ -44,7 +45,7 @@ from ..errors import InnographError, QuerySyntaxError, QueryTimeout, StoreError,
 from ..search import following_change
 from ..versions import recording
 from ..rdf.sparql import tokenize
-from .execution import (QueryPool, ScratchChanges, SolutionsRequest, parse_solutions,
+from .execution import (QueryPool, ScratchChanges, SolutionsRequest, effect_on_copy, parse_solutions,
                         where_solutions)
 from .loading import check_change
 
@@ -338,6 +339,39 @@ def _syntax(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}")
 
 
+_NEVER = ox.NamedNode("urn:innograph:update:never")
+_POSITION = re.compile(r"\b(\d+):(\d+)\b")
+
+
+def check_syntax(text: str, tokens: list, base_iri: str | None) -> None:
+    """Parse an update request and evaluate none of it; QuerySyntaxError with the client's own
+    line:column. (pyoxigraph cannot only parse: the request runs on an empty store, after a first
+    operation that always fails, ``DROP GRAPH`` of a graph that cannot exist, written after the
+    opening PREFIX/BASE lines since Oxigraph reads a prologue only at the start. A WHERE of
+    VALUES alone would otherwise run here, without a time limit.)"""
+    i = 0
+    while i < len(tokens) and tokens[i].kind == "word" and tokens[i].text.upper() in {"PREFIX", "BASE"}:
+        i += 3 if tokens[i].text.upper() == "PREFIX" else 2
+    if i >= len(tokens):
+        at, guard = len(text), ""           # a prologue alone: nothing to evaluate
+    else:
+        at, guard = tokens[i].start, f"DROP GRAPH {_NEVER} ; "
+    try:
+        ox.Store().update(text[:at] + guard + text[at:], base_iri=base_iri)
+    except SyntaxError as exc:
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+
+        def unshifted(match: re.Match) -> str:
+            row, col = int(match.group(1)), int(match.group(2))
+            return f"{row}:{col - len(guard) if row == line and col > column + len(guard) - 1 else col}"
+
+        raise QuerySyntaxError("syntax error in the update: "
+                               + _POSITION.sub(unshifted, str(exc.args[0] if exc.args else exc), count=1)) from None
+    except (OSError, RuntimeError):
+        pass                    # the guard's own failure: only syntax counts here
+
+
 def _scratch(update: str, base_iri: str | None, functions=None) -> ox.Store:
     """An empty in-memory store after ``update`` (how this module parses data and templates)."""
     scratch = ox.Store()
@@ -380,15 +414,8 @@ class DeltaEvaluator:
 
     def delta(self, text: str, tokens: list) -> Delta:
         """The request's whole change. Raises QuerySyntaxError or UpdateFailed (nothing changed)."""
-        if not any(t.kind == "word" and t.text.upper() == "LOAD" for t in tokens):
-            # Parse the whole request once, on an empty store, for errors that name line:column
-            # of the client's text. (LOAD would fetch; its operation is parsed when it runs.)
-            try:
-                ox.Store().update(text, base_iri=self.base_iri)
-            except SyntaxError as exc:
-                raise _syntax(exc) from None
-            except (OSError, RuntimeError):
-                pass            # e.g. DROP of a graph the empty store lacks: only syntax counts here
+        # The whole request parsed once, for errors that name line:column of the client's text.
+        check_syntax(text, tokens, self.base_iri)
         overlay = Overlay(self.store)
         for op in split_operations(text, tokens):
             self.apply(op, overlay)
@@ -693,6 +720,10 @@ class WorkerWhere:
 _WORKER_FAILURE = "the query failed: "
 
 
+def _has_where(tokens: list) -> bool:
+    return any(t.kind == "word" and t.text.upper() == "WHERE" for t in tokens)
+
+
 # -- the runner: delta, validation, commit ---------------------------------------------------------
 
 
@@ -769,25 +800,31 @@ class UpdateRunner:
         """
         base_iri = base_iri or self.base_iri
         if self.engine is None:
-            added, removed = self._effect_by_copy(sparql, base_iri)
+            added, removed = self._effect_by_copy(sparql, base_iri, timeout)
             return Delta(set(added), set(removed))
         tokens = tokenize(sparql)
-        where = self._where(timeout) if any(t.kind == "word" and t.text.upper() == "WHERE"
-                                            for t in tokens) else None
+        where = self._where(timeout) if _has_where(tokens) else None
         try:
             return DeltaEvaluator(self.engine, base_iri=base_iri, where=where).delta(sparql, tokens)
         finally:
             if where is not None:
                 where.close()
 
-    def _effect_by_copy(self, sparql: str, base_iri: str | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        try:
-            ox.Store().update(sparql, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
-                from None
-        except (OSError, RuntimeError):
-            pass
+    def _effect_by_copy(self, sparql: str, base_iri: str | None,
+                        timeout: float | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """The effect of ``sparql`` on a remote store, learnt on a copy of its quads: for a request
+        with a WHERE, in a child process killed at the time limit when the runner has an executor
+        with one (the query time limit); else here (the rest costs what the request holds)."""
+        tokens = tokenize(sparql)
+        check_syntax(sparql, tokens, base_iri)
+        limit = timeout if timeout is not None else getattr(self.pool, "timeout", None)
+        if limit is not None and _has_where(tokens):
+            reply = effect_on_copy(self.store.quads(), sparql, base_iri, limit)
+            if reply[0] == "syntax":
+                raise QuerySyntaxError(f"syntax error in the update: {reply[1]}")
+            if reply[0] == "failed":
+                raise UpdateFailed(f"the update failed: {reply[1]}")
+            return sorted(reply[1], key=str), sorted(reply[2], key=str)
         copy = ox.Store()
         copy.extend(self.store.quads())
         before = set(copy.quads_for_pattern(None, None, None, None))

@@ -8,16 +8,16 @@ the pending ``Delta``):
   empty in-memory store (``DELETE DATA`` is parsed as the same block inserted there). LOAD reaches
   this module only when ``execution.inspect`` found its source on the allow-list.
 * ``DELETE/INSERT ... WHERE`` (with ``WITH``, ``USING``, ``USING NAMED``, ``GRAPH``) and
-  ``DELETE WHERE``: the ``WHERE`` is evaluated once, by pyoxigraph, on the real store, inside an
-  update whose only template is empty and whose pattern ends with a FILTER calling a Python function
-  that records each solution's bindings of the template variables. When earlier operations of the
-  request changed something, that change is written first *in the same update*, and a last
-  operation that always fails (``DROP GRAPH`` of a graph that cannot exist) rolls the whole
-  transaction back: the store never holds it, yet the WHERE saw it. The templates are then
-  instantiated per solution on an empty in-memory store (``VALUES`` row numbers, each binding
-  supplied by a function, so blank nodes from the store keep their identity and template blank
-  nodes are fresh per solution, as SPARQL 1.1 Update says); deletions are the instantiated quads
-  present, applied before insertions.
+  ``DELETE WHERE``: the ``WHERE`` is evaluated once, as a SELECT of the template variables
+  (``USING`` as ``FROM``), by a ``WorkerWhere``: in a worker process killed at the query time
+  limit (503, nothing written), on the committed store, or, when earlier operations of the request
+  changed something, on a scratch checkpoint of the store (``Store.backup``) that the worker brings
+  up to date with the pending change. (Without a worker pool, in this process: the SELECT on the
+  store; after a change, the pending change written and the WHERE evaluated in one transaction
+  that is always rolled back.) The templates are then instantiated per solution on an empty
+  in-memory store (``VALUES`` row numbers, each binding supplied by a function, so blank nodes
+  from the store keep their identity and template blank nodes are fresh per solution, as SPARQL
+  1.1 Update says); deletions are the instantiated quads present, applied before insertions.
 * ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``, ``MOVE``, ``COPY``: from the graphs' contents, with
   Oxigraph's own semantics (an empty named graph exists until dropped; ``COPY``/``MOVE`` drop the
   target first; ``MOVE`` of a missing source fails unless SILENT).
@@ -35,8 +35,8 @@ import shutil
 import threading
 import time
 import uuid
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox

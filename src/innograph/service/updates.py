@@ -41,7 +41,8 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from ..errors import InnographError, QuerySyntaxError, QueryTimeout, StoreError, ValidationFailed
+from ..errors import (InnographError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreError,
+                      ValidationFailed)
 from ..search import following_change
 from ..versions import recording
 from ..rdf.sparql import tokenize
@@ -703,6 +704,10 @@ class WorkerWhere:
             raise
         except QuerySyntaxError as exc:
             raise QuerySyntaxError(exc.message.replace("in the query", "in the update", 1)) from None
+        except ServerBusy:
+            raise ServerBusy("the worker that evaluates update WHEREs is not ready (it is replaced "
+                             "after an update stopped at the time limit); nothing was written, try "
+                             "again shortly") from None
 
     def close(self) -> None:
         """Delete the scratch copy, if one was made (the worker closes it first)."""

@@ -106,6 +106,10 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("query_workers", 2, _positive(int),
             "Worker processes that evaluate queries; a query over its time limit is stopped by "
             "killing its worker. More workers serve more slow queries at once."),
+    Setting("result_cache_bytes", 64 * 1024 * 1024, int,
+            "Bytes of rendered query answers kept for the current data (an on-disk store; each "
+            "write makes them unreachable; queries calling RAND/NOW/UUID/STRUUID/BNODE or SERVICE "
+            "are never kept). 0 turns the cache off."),
     Setting("queries_dir", str(QUERIES_DIR), str,
             "Directory of the named queries (*.rq) served under /queries and offered on the query page."),
     Setting("query_queue_wait", 10.0, _positive(float),

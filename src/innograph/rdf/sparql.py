@@ -37,6 +37,7 @@ _TOKEN = re.compile(r"""
 
 _FORM_NAMES = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
 _FORMS = tuple(_FORM_NAMES)
+_VOLATILE_FUNCTIONS = {"RAND", "NOW", "UUID", "STRUUID", "BNODE"}
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -61,6 +62,9 @@ class QueryShape:
     has_using: bool = False         # USING / USING NAMED / WITH in an update
     services: list[str] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list, repr=False)
+    # Calls a function whose value changes from one evaluation to the next (RAND, NOW, UUID,
+    # STRUUID, BNODE): two runs on the same data may answer differently.
+    volatile: bool = False
 
     @property
     def kind(self) -> str:
@@ -163,6 +167,8 @@ def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[
             form_found = True
         elif upper == "FROM" and not update:
             shape.has_dataset = True
+        elif upper in _VOLATILE_FUNCTIONS and following is not None and following.text == "(":
+            shape.volatile = True
         elif upper in {"USING", "WITH"} and update:
             shape.has_using = True
         elif upper in {"SERVICE", "LOAD"}:

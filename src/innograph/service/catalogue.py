@@ -23,6 +23,7 @@ import datetime
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Mapping
@@ -177,13 +178,20 @@ class NamedQuery:
         bound = self.bind(values)
         if self.binding != "values" or not bound:
             return self.text, bound or None
-        return inject_values(self.text, {ox.Variable(k): parse_term(v) for k, v in bound.items()}), None
+        return _with_values(self.text, tuple(bound.items())), None
 
     def to_json(self) -> dict:
         """Name, title, description, parameters and query text, for the HTTP listing."""
         return {"name": self.name, "title": self.title, "description": self.description,
                 "parameters": [p.to_json() for p in self.parameters], "query": self.text,
                 "defaultView": self.default_view}
+
+
+@lru_cache(maxsize=256)
+def _with_values(text: str, bound: tuple[tuple[str, str], ...]) -> str:
+    """``text`` with ``bound`` (name, N-Triples term) injected as a VALUES block; remembered, since
+    a named query is asked again and again with the same parameters (its tokenising was 0.5 ms)."""
+    return inject_values(text, {ox.Variable(k): parse_term(v) for k, v in bound})
 
 
 def _parameter(path: Path, number: int, value: str, text: str) -> Parameter:

@@ -57,13 +57,15 @@ class QueryRequest:
 class QueryOutcome:
     """A query's rendered result, as a worker sends it back: ``body`` in the format named
     ``format`` (a short name), ``kind`` 'select', 'ask' or 'graph', ``truncated`` when the row cap
-    cut it, ``count`` the rows or triples written (None for ASK)."""
+    cut it, ``count`` the rows or triples written (None for ASK). ``reusable``: the same request
+    gets the same bytes until the next write (set by the query service; see result_cache.py)."""
 
     body: bytes
     format: str
     kind: str
     truncated: bool
     count: int | None
+    reusable: bool = False
 
 
 @dataclass

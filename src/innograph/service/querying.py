@@ -8,7 +8,7 @@ killed at the deadline, or the remote server's HTTP timeout) and the same row ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping
@@ -20,24 +20,34 @@ from ..store import Store
 from .catalogue import Catalogue, NamedQuery, load_catalogue
 from ..rdf.sparql import QueryShape, declare_known_prefixes, inspect, undeclared_prefix_message
 from .execution import QueryOutcome, QueryPool, QueryRequest, RemoteExecutor
+from .result_cache import ResultCache
 
 # Longer texts are inspected every time: the cache keeps its keys, and a big text is rarely repeated.
 _REMEMBERED_TEXT = 16_384
 
 
 @lru_cache(maxsize=512)
-def _inspected(sparql: str, max_depth: int, service_allow: tuple, load_allow: tuple) -> QueryShape:
-    """inspect() of a query, remembered (and shared: read it, never change it). The same named or
-    client query comes again and again, and its lexical pass was 0.9 ms of the 5 ms a cheap query
-    cost. A refusal raises and is not remembered."""
-    return inspect(sparql, update=False, max_depth=max_depth, service_allow=service_allow,
-                   load_allow=load_allow)
+def _checked_text(sparql: str, predeclare: bool, max_depth: int, service_allow: tuple,
+                  load_allow: tuple) -> tuple[str, QueryShape]:
+    """The text to evaluate and its shape, remembered (and shared: read it, never change it). The
+    same named or client query comes again and again, and its lexical passes were 0.9 ms of the
+    5 ms a cheap query cost. A refusal raises and is not remembered."""
+    shape = inspect(sparql, update=False, max_depth=max_depth, service_allow=service_allow,
+                    load_allow=load_allow)
+    if predeclare:
+        return declare_known_prefixes(sparql, shape, PREFIXES), shape
+    undeclared = undeclared_prefix_message(sparql, shape, PREFIXES)
+    if undeclared:
+        raise QuerySyntaxError(undeclared)
+    return sparql, shape
 
 
-def check_query(sparql: str, settings: Settings) -> QueryShape:
-    """The lexical check of a query under ``settings``; QueryRefused (400) says what and where."""
-    check = _inspected if len(sparql) <= _REMEMBERED_TEXT else _inspected.__wrapped__
-    return check(sparql, settings.max_query_depth, tuple(settings.service_allow), tuple(settings.load_allow))
+def checked_text(sparql: str, settings: Settings, predeclare: bool) -> tuple[str, QueryShape]:
+    """The lexical checks of a query, then its PREFIX lines: predeclared (``predeclare``) or an
+    undeclared prefix refused (QuerySyntaxError naming the line to add)."""
+    args = (sparql, predeclare, settings.max_query_depth, tuple(settings.service_allow),
+            tuple(settings.load_allow))
+    return _checked_text(*args) if len(sparql) <= _REMEMBERED_TEXT else _checked_text.__wrapped__(*args)
 
 
 def start_executor(store: Store, settings: Settings, *, workers: int | None = None):
@@ -67,6 +77,14 @@ class QueryService:
     # The project's prefixes need no PREFIX lines (the Python API and the CLI); the HTTP endpoint
     # follows SPARQL to the letter: an undeclared prefix is an error naming the line to add.
     predeclare_prefixes: bool = True
+    # Rendered answers for the current data (service/result_cache.py); None: every query is
+    # evaluated. Only for an executor that sees every write (a local worker pool).
+    cache: ResultCache | None = field(default=None)
+
+    def __post_init__(self):
+        if self.cache is None and self.settings.result_cache_bytes > 0 \
+                and isinstance(self.executor, QueryPool):
+            self.cache = ResultCache(self.settings.result_cache_bytes)
 
     def run(self, sparql: str, format_for: FormatChooser, *, default_graphs=None, named_graphs=None,
             substitutions: Mapping[str, str] | None = None, max_rows: int | None = None,
@@ -79,23 +97,34 @@ class QueryService:
         QuerySyntaxError (line:column, and the PREFIX line to add for an undeclared prefix),
         QueryTimeout, ServerBusy or StoreError.
         """
-        shape = check_query(sparql, self.settings)
-        if self.predeclare_prefixes:
-            sparql = declare_known_prefixes(sparql, shape, PREFIXES)
-        else:
-            undeclared = undeclared_prefix_message(sparql, shape, PREFIXES)
-            if undeclared:
-                raise QuerySyntaxError(undeclared)
+        sparql, shape = checked_text(sparql, self.settings, self.predeclare_prefixes)
+        rows = max_rows or self.settings.max_rows
+        cache = self.cache if not (shape.volatile or shape.services) else None
 
         def evaluate(format_name: str) -> QueryOutcome:
-            return self.executor.run(QueryRequest(
-                sparql=sparql, format=format_name, max_rows=max_rows or self.settings.max_rows,
+            if cache is not None:
+                # Read before evaluating: an answer computed across a commit is filed under the
+                # generation before it, which the commit has made unreachable.
+                generation = self.executor.generation
+                key = (sparql, format_name, rows, tuple(default_graphs or ()),
+                       None if named_graphs is None else tuple(named_graphs),
+                       tuple(sorted(substitutions.items())) if substitutions else (),
+                       self.settings.base_iri)
+                outcome = cache.get(generation, key)
+                if outcome is not None:
+                    return outcome
+            outcome = self.executor.run(QueryRequest(
+                sparql=sparql, format=format_name, max_rows=rows,
                 union_default=not shape.has_dataset,
                 default_graphs=list(default_graphs) if default_graphs else None,
                 named_graphs=list(named_graphs) if named_graphs else None,
                 substitutions=dict(substitutions) if substitutions else None,
                 # Relative IRIs resolve against the service's base (the SPARQL Protocol lets it choose).
                 base_iri=self.settings.base_iri), timeout)
+            if cache is not None:
+                outcome.reusable = True
+                cache.put(generation, key, outcome, len(outcome.body))
+            return outcome
 
         wanted = format_for(shape.kind)
         outcome = evaluate(wanted)

@@ -30,6 +30,7 @@ write at a time; queries never take its lock (they run in worker processes on re
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import threading
@@ -42,7 +43,7 @@ from typing import Callable, Iterable
 import pyoxigraph as ox
 
 from ..errors import (InnographError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreError,
-                      ValidationFailed)
+                      StoreTimeout, ValidationFailed)
 from ..search import following_change
 from ..versions import recording
 from ..rdf.sparql import tokenize
@@ -533,7 +534,9 @@ class DeltaEvaluator:
         names = parts.variables
 
         def binding(row, index):
-            return solutions[int(row.value)][names[int(index.value)]]
+            solution, name = solutions[int(row.value)], names[int(index.value)]
+            # A QuerySolution gives None for an unbound variable; a dict may lack it.
+            return solution.get(name) if isinstance(solution, dict) else solution[name]
 
         binds = " ".join(f"BIND(<{_BINDING.value}>({_ROW}, {k}) AS ?{n})" for k, n in enumerate(names))
         rows = " ".join(str(i) for i in range(len(solutions)))
@@ -624,6 +627,106 @@ class DeltaEvaluator:
             overlay.insert(ox.Quad(quad.subject, quad.predicate, quad.object, target))
         if op.keyword == "MOVE":
             overlay.drop(source)
+
+
+# -- a remote store: the same delta from queries whose cost follows the change ----------------------
+
+class NeedsCopy(Exception):
+    """This request's effect cannot be learnt from queries to the remote store (see
+    ``RemoteDeltaEvaluator``): the runner falls back to a copy."""
+
+
+class RemoteReads:
+    """The reads an ``Overlay`` makes, answered by a remote SPARQL store (``store.base.Store``) with
+    lookups of the quads and graphs the change names: never the whole store."""
+
+    def __init__(self, store):
+        self.remote = store
+        self._looked_up: dict = {}          # (subject, graph) -> the quads the server has
+        self._read: set = set()             # quads read from the server (graph contents)
+        self._graphs: set | None = None
+        self._graph_exists: dict = {}
+
+    def __contains__(self, quad: ox.Quad) -> bool:
+        if quad in self._read:
+            return True
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            # The server gives its blank nodes no label that lasts across requests, so one not
+            # read from it in this request is the request's own: new.
+            return False
+        key = (quad.subject, quad.graph_name)
+        if key not in self._looked_up:
+            # One lookup per subject and graph the change names, however many of its triples.
+            self._looked_up[key] = set(self.remote.quads_matching(quad.subject, None, None, quad.graph_name))
+        return quad in self._looked_up[key]
+
+    def contains_named_graph(self, graph) -> bool:
+        """True when the server has a triple in ``graph`` (a server keeps no empty graph we can see)."""
+        if self._graphs is not None:
+            return graph in self._graphs
+        if graph not in self._graph_exists:
+            # One graph asked about (not the list of all: its cost grows with the store).
+            self._graph_exists[graph] = bool(self.remote.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))
+        return self._graph_exists[graph]
+
+    def named_graphs(self):
+        """Every named graph of the server (for CLEAR/DROP NAMED and ALL only)."""
+        return iter(sorted(self._graph_set(), key=str))
+
+    def _graph_set(self) -> set:
+        if self._graphs is None:
+            self._graphs = set(self.remote.graph_names())
+        return self._graphs
+
+    def quads_for_pattern(self, subject, predicate, object, graph):
+        """The quads of ``graph`` (the one pattern an ``Overlay`` asks for), remembered as present."""
+        if (subject, predicate, object) != (None, None, None) or graph is None:
+            raise NeedsCopy
+        quads = list(self.remote.quads(graph))
+        self._read.update(quads)
+        return iter(quads)
+
+
+class RemoteDeltaEvaluator(DeltaEvaluator):
+    """The delta of an update request against a remote SPARQL store, from queries whose cost
+    follows the change: the data's quads looked up by subject, a WHERE sent as one SELECT of the
+    template variables (``USING``/``WITH`` as the query's dataset), graph contents read graph by
+    graph. Raises ``NeedsCopy`` where that cannot be exact: a WHERE after an earlier operation of
+    the same request changed something (the server cannot see a pending change), or a solution
+    binding a blank node (the server gives it no label that lasts across requests)."""
+
+    def __init__(self, store, *, base_iri: str | None = None):
+        super().__init__(RemoteReads(store), base_iri=base_iri)
+
+    def solutions(self, op: Operation, parts: _Modify, overlay: Overlay) -> list[dict]:
+        if overlay.delta:
+            raise NeedsCopy
+        default, named = [], []
+        using = tokenize(parts.using)
+        for i, token in enumerate(using):
+            if token.kind in {"iri", "pname"}:
+                is_named = i > 0 and using[i - 1].kind == "word" and using[i - 1].text.upper() == "NAMED"
+                (named if is_named else default).append(self.resolve(op.prologue, token.text))
+        if not default and not named:
+            if parts.with_graph:
+                default = [self.resolve(op.prologue, parts.with_graph.split(None, 1)[1])]
+            else:
+                default = [ox.DefaultGraph()]
+        names = parts.variables
+        projection = " ".join(f"?{name}" for name in names) if names else "*"
+        limit = "" if names else " LIMIT 1"          # a ground template needs one solution at most
+        try:
+            result = self.store.remote.query(f"{op.prologue}\nSELECT {projection} WHERE {parts.where}{limit}",
+                                             default_graphs=default, named_graphs=named or None)
+        except SyntaxError as exc:
+            raise _syntax(exc) from None
+        rows = []
+        for solution in result:
+            row = {name: solution[name] for name in names if solution[name] is not None}
+            if any(isinstance(term, ox.BlankNode) for term in row.values()):
+                raise NeedsCopy
+            rows.append(row)
+        return rows
 
 
 # -- WHEREs in a killable worker -------------------------------------------------------------------
@@ -741,8 +844,10 @@ class UpdateRunner:
     transaction. With a ``QueryPool`` (every store a KnowledgeGraph writes to on disk or in
     'memory'), each WHERE is evaluated in a worker of a pool of its own (one process beside the
     query workers, so a write never waits for readers' workers), killed at the query time limit
-    (``WorkerWhere``). A remote store evaluates updates itself: its effect is learnt on an
-    in-memory copy (the one place a copy is still made) and the update text is sent to it.
+    (``WorkerWhere``). A remote store evaluates updates itself: its effect is learnt from queries
+    whose cost follows the change (``RemoteDeltaEvaluator``; each within the remote store's HTTP
+    timeout), on an in-memory copy only for what those cannot answer exactly (``NeedsCopy``; in a
+    child process killed at the query time limit), and the update text is sent to it.
     """
 
     def __init__(self, store, pool: QueryPool | None = None, *, base_iri: str | None = None):
@@ -805,8 +910,22 @@ class UpdateRunner:
         """
         base_iri = base_iri or self.base_iri
         if self.engine is None:
-            added, removed = self._effect_by_copy(sparql, base_iri, timeout)
-            return Delta(set(added), set(removed))
+            limit = timeout if timeout is not None else getattr(self.pool, "timeout", None)
+            remote = self.store
+            if limit is not None:
+                # The questions about the change (its WHEREs among them) wait at most the query
+                # time limit each; the handle's own timeout stays for the write itself.
+                remote = copy.copy(self.store)
+                remote.timeout = limit
+            try:
+                return RemoteDeltaEvaluator(remote, base_iri=base_iri).delta(sparql, tokenize(sparql))
+            except NeedsCopy:
+                added, removed = self._effect_by_copy(sparql, base_iri, timeout)
+                return Delta(set(added), set(removed))
+            except StoreTimeout:
+                raise QueryTimeout(f"the update was stopped: the remote store did not answer a question "
+                                   f"about its effect (its WHERE) within the time limit of {limit:g} s "
+                                   f"(setting INNOGRAPH_QUERY_TIMEOUT); nothing was written") from None
         tokens = tokenize(sparql)
         where = self._where(timeout) if _has_where(tokens) else None
         try:

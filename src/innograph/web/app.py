@@ -18,6 +18,7 @@ from ..knowledge_graph import KnowledgeGraph
 from ..settings import Settings
 from ..store import open_store
 from .responses import Services, add_cors, handle_http_error, handle_innograph_error, services
+from .response_cache import ResponseCache
 
 # Module names under innograph.web, each with a ``blueprint``. Order matters only for "/".
 BLUEPRINTS = ["assets", "sparql", "graph_store", "catalogue", "query_page", "resources", "publishing", "graphs",
@@ -58,6 +59,11 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
             from werkzeug.exceptions import RequestEntityTooLarge
             raise RequestEntityTooLarge(f"the request body is {request.content_length} bytes; the "
                                         f"limit is {limit} (setting INNOGRAPH_MAX_BODY_BYTES)")
+
+    if kg.queries.cache is not None:
+        # Only where the core keeps answers too (a local store that sees every write).
+        executor = kg.queries.executor
+        app.wsgi_app = ResponseCache(app.wsgi_app, lambda: executor.generation, settings.result_cache_bytes)
     return app
 
 

@@ -27,6 +27,7 @@ from ..knowledge_graph import KnowledgeGraph
 from ..rdf.formats import (RDF_FORMATS, RESULT_FORMATS, Format, format_names, negotiate, rdf_format,
                            result_format, without_media_type_parameters)
 from ..service.updates import UpdateRunner
+from .response_cache import REUSABLE
 from ..settings import Settings
 from ..store import Store
 
@@ -420,9 +421,16 @@ def query_response(sparql: str, *, format_override: str | list[str] | None = Non
     fmt = rdf_format(outcome.format) if outcome.kind == "graph" else result_format(outcome.format)
     response = Response(outcome.body, status=200, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
+    if outcome.reusable:
+        request.environ[REUSABLE] = True    # the same request may get this response until a write
     if answered_on is not None:
         response.headers["Innograph-Data-Version"] = answered_on
     if outcome.truncated:
         response.headers["Innograph-Results-Truncated"] = "true"
         response.headers["Innograph-Results-Limit"] = str(svc.settings.max_rows)
+    if outcome.reusable:
+        # The same request gets the same bytes until a write: a client or an HTTP cache may
+        # revalidate (If-None-Match -> 304) instead of fetching the answer again.
+        response.set_etag(hashlib.sha256(outcome.body).hexdigest()[:32])
+        return response.make_conditional(request)
     return response

@@ -187,10 +187,12 @@ class KnowledgeGraph:
         """The SHACL report of RDF files judged alone (with the ontology); no store is needed."""
         return validate_sources(_paths(paths))
 
-    def update(self, sparql: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
-        """Apply a SPARQL 1.1 Update, validated: (quads added, quads removed). Raises
-        ValidationFailed (nothing written), QuerySyntaxError or QueryRefused."""
-        added, removed = self.updates.update(sparql)
+    def update(self, sparql: str, *, timeout: float | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """Apply a SPARQL 1.1 Update, validated: (quads added, quads removed). Its WHEREs run in a
+        worker process killed after ``timeout`` seconds (default: the ``query_timeout`` setting).
+        Raises ValidationFailed, QueryTimeout (nothing written either), QuerySyntaxError or
+        QueryRefused."""
+        added, removed = self.updates.update(sparql, timeout=timeout)
         return added, removed
 
     # -- queries ------------------------------------------------------------------------------------
@@ -340,6 +342,9 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         """Stop the query workers and close the store (if this object opened it)."""
+        if self._updates is not None:
+            self._updates.close()
+            self._updates = None
         if self._queries is not None:
             self._queries.executor.close()
             self._queries = None

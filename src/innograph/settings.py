@@ -81,7 +81,8 @@ REGISTRY: tuple[Setting, ...] = (
             "Unset: the endpoint is read-only and every write is refused with 403.", secret=True),
     Setting("query_timeout", 30.0, _positive(float),
             "Seconds a query may run before it is stopped (its worker process is killed) and the "
-            "client gets 503."),
+            "client gets 503. Also the limit of the WHEREs of each update request, together (503, "
+            "nothing written)."),
     Setting("max_rows", 100_000, _positive(int),
             "Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned; the response header "
             "'Innograph-Results-Truncated: true' says when the cap applied."),

@@ -12,7 +12,10 @@ LOAD make real HTTP requests, and a query nested ~5,000 levels deep crashes the 
   (SIGKILL: the only sure stop) and replaced, and the caller gets ``QueryTimeout`` (HTTP 503).
   Workers render the results themselves (``results.render``) so a slow serialisation is bounded too.
 * Updates are applied in the server process by ``updates.UpdateRunner`` (kept out of this module
-  so that query workers, which import it, do not import the validation stack).
+  so that query workers, which import it, do not import the validation stack). The WHERE of an
+  update is evaluated here, in a worker, as a SELECT (``SolutionsRequest``): on the committed store,
+  or on a scratch checkpoint of it with the request's pending changes applied, under the same
+  hard time limit as queries.
 """
 
 from __future__ import annotations
@@ -65,6 +68,137 @@ class QueryOutcome:
     reusable: bool = False
 
 
+@dataclass
+class ScratchChanges:
+    """Changes a worker applies to a scratch store (a checkpoint of the store) before a WHERE:
+    named graphs dropped, quads removed, quads inserted, named graphs created, in that order."""
+
+    drop: list
+    remove: list
+    insert: list
+    create: list
+
+
+@dataclass
+class SolutionsRequest:
+    """An update's WHERE, written as a SELECT of the template variables, for a worker to evaluate.
+
+    The answer is the solutions as SPARQL TSV results (``SOLUTIONS_FORMAT``: blank node labels
+    kept, so a blank node of the store keeps its identity). The SELECT reads the store's own
+    default graph (never the union), or ``default_graphs`` (``WITH``) with every named graph, or
+    its own FROM/FROM NAMED (``USING``). With ``scratch`` (a checkpoint directory of the store)
+    the worker opens that copy read-write, applies ``changes`` to it (the request's pending
+    changes since the last request naming it) and evaluates there. ``release`` with ``scratch``:
+    close that copy (it is about to be deleted) and evaluate nothing.
+    """
+
+    sparql: str
+    base_iri: str | None = None
+    default_graphs: list[str] | None = None
+    scratch: str | None = None
+    changes: ScratchChanges | None = None
+    release: bool = False
+
+
+SOLUTIONS_FORMAT = ox.QueryResultsFormat.TSV
+
+
+def where_solutions(store: ox.Store, request: SolutionsRequest) -> bytes:
+    """Evaluate ``request``'s SELECT on ``store``; its solutions as ``SOLUTIONS_FORMAT``."""
+    kwargs: dict = {"base_iri": request.base_iri}
+    if request.default_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    return store.query(request.sparql, **kwargs).serialize(format=SOLUTIONS_FORMAT)
+
+
+def parse_solutions(body: bytes) -> list:
+    """The solutions ``where_solutions`` wrote: ``solution[name]`` is a term, or None if unbound."""
+    return list(ox.parse_query_results(body, SOLUTIONS_FORMAT))
+
+
+def apply_changes(store: ox.Store, changes: ScratchChanges) -> None:
+    """Apply ``changes`` to a scratch store (not atomically: nobody else reads it)."""
+    for graph in changes.drop:
+        store.remove_graph(graph)
+    for quad in changes.remove:
+        store.remove(quad)
+    store.extend(changes.insert)
+    for graph in changes.create:
+        store.add_graph(graph)
+
+
+class _ScratchCopy:  # pragma: no cover - runs in a child process
+    """The scratch checkpoint a worker has open (at most one)."""
+
+    def __init__(self):
+        self.path: str | None = None
+        self.store: ox.Store | None = None
+
+    def serve(self, request: SolutionsRequest) -> bytes | None:
+        if request.release:
+            if self.path == request.scratch:
+                self.path = self.store = None
+            return None
+        if self.path != request.scratch:
+            self.path = self.store = None
+            self.store = ox.Store(request.scratch)
+            self.path = request.scratch
+        if request.changes is not None:
+            apply_changes(self.store, request.changes)
+        return where_solutions(self.store, request)
+
+
+def _effect_main(conn) -> None:  # pragma: no cover - runs in a child process
+    """``effect_on_copy``'s child: load the quads, apply the update, send what changed."""
+    conn.send("ready")
+    try:
+        nquads, sparql, base_iri = conn.recv()
+    except (EOFError, OSError):
+        return
+    store = ox.Store()
+    try:
+        store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        before = set(store)
+        store.update(sparql, base_iri=base_iri)
+        after = set(store)
+        conn.send(("ok", ox.serialize(after - before, format=ox.RdfFormat.N_QUADS),
+                   ox.serialize(before - after, format=ox.RdfFormat.N_QUADS)))
+    except SyntaxError as exc:
+        conn.send(("syntax", str(exc.args[0] if exc.args else exc)))
+    except (OSError, RuntimeError) as exc:
+        conn.send(("failed", str(exc)))
+
+
+def effect_on_copy(quads, sparql: str, base_iri: str | None, timeout: float) -> tuple:
+    """What ``sparql`` changes in a dataset of ``quads``, computed in a child process that is
+    killed after ``timeout`` seconds (its start-up not counted): ("ok", added, removed) as lists
+    of quads, or ("syntax" | "failed", message). Raises QueryTimeout past the limit. (How the
+    effect of an update on a remote store is learnt: pyoxigraph evaluates it on a copy.)"""
+    context = multiprocessing.get_context("spawn")
+    conn, child = context.Pipe(duplex=True)
+    process = context.Process(target=_effect_main, args=(child,), daemon=True, name="innograph-update-effect")
+    process.start()
+    child.close()
+    try:
+        if not conn.poll(60) or conn.recv() != "ready":
+            raise StoreError("the process computing the update's effect did not start within 60 s")
+        conn.send((ox.serialize(quads, format=ox.RdfFormat.N_QUADS), sparql, base_iri))
+        if not conn.poll(timeout):
+            raise QueryTimeout(f"the update was stopped after the time limit of {timeout:g} s "
+                               f"(setting INNOGRAPH_QUERY_TIMEOUT) while its effect was computed; "
+                               f"nothing was written. Narrow its WHERE, or split the update")
+        reply = conn.recv()
+    except (EOFError, OSError):
+        raise StoreError("the process computing the update's effect stopped unexpectedly") from None
+    finally:
+        process.kill()
+        process.join(timeout=5)
+        conn.close()
+    if reply[0] != "ok":
+        return reply
+    return ("ok", list(ox.parse(reply[1], ox.RdfFormat.N_QUADS)), list(ox.parse(reply[2], ox.RdfFormat.N_QUADS)))
+
+
 def _term_from_ntriples(text: str):
     quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {text} .", ox.RdfFormat.N_TRIPLES)))
     return quad.object
@@ -112,6 +246,7 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
     store = None
     generation = None
     search_functions = worker_functions(path)
+    scratch = _ScratchCopy()
     while True:
         try:
             message = conn.recv()
@@ -121,13 +256,19 @@ def _worker_main(conn, path: str) -> None:  # pragma: no cover - runs in a child
             return
         wanted, request = message
         try:
+            if isinstance(request, SolutionsRequest) and request.scratch is not None:
+                conn.send(("ok", scratch.serve(request)))
+                continue
             for attempt in range(_OPEN_ATTEMPTS):
                 try:
                     if wanted != generation or store is None:
                         store = None
                         store = ox.Store.read_only(path)
                         generation = wanted
-                    outcome = evaluate(store, request, search_functions()) if request is not None else None
+                    if isinstance(request, SolutionsRequest):
+                        outcome = where_solutions(store, request)
+                    else:
+                        outcome = evaluate(store, request, search_functions()) if request is not None else None
                     break
                 except (OSError, RuntimeError) as exc:
                     # A read-only open is a snapshot of the primary's files; a compaction in the
@@ -166,15 +307,19 @@ class QueryPool:
     """Worker processes that evaluate queries on the store at ``path`` with a hard time limit.
 
     ``generation`` must be bumped (``written()``) after every commit in the parent: a worker reopens
-    the store read-only when its generation is stale, since a read-only open is a snapshot.
+    the store read-only when its generation is stale, since a read-only open is a snapshot. A pool
+    made with ``follows=`` another (the update WHERE worker beside the query workers) takes that
+    pool's generation, so a commit counted there is seen here too.
     """
 
-    def __init__(self, path: str, *, size: int, timeout: float, queue_wait: float):
+    def __init__(self, path: str, *, size: int, timeout: float, queue_wait: float,
+                 follows: "QueryPool | None" = None):
         self.path = path
         self.size = size
         self.timeout = timeout
         self.queue_wait = queue_wait
-        self.generation = 0
+        self._follows = follows
+        self._generation = 0
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -183,8 +328,17 @@ class QueryPool:
         for _ in range(size):
             self._add_worker()
 
-    def _add_worker(self) -> None:
+    def _add_worker(self, started: bool = False) -> None:
         worker = _Worker(self._context, self.path)
+        if started:
+            # Offered only once it has started and opened the store: its start-up (a second or
+            # more on a busy machine) must not count against the next request's time limit.
+            try:
+                worker.conn.send((self.generation, None))
+                if worker.conn.poll(60):
+                    worker.conn.recv()      # "ok", or the error the next request will meet too
+            except (OSError, EOFError):
+                pass
         with self._lock:
             if self._closed:
                 worker.kill()
@@ -198,12 +352,17 @@ class QueryPool:
         worker.kill()
         if not self._closed:
             # Spawning takes a few hundred ms; the client is answered without waiting for it.
-            threading.Thread(target=self._add_worker, daemon=True).start()
+            threading.Thread(target=self._add_worker, args=(True,), daemon=True).start()
+
+    @property
+    def generation(self) -> int:
+        """How many commits this pool (or the pool it follows) has been told of."""
+        return self._follows.generation if self._follows is not None else self._generation
 
     def written(self) -> None:
         """Say that the store changed: workers reopen it before their next query."""
         with self._lock:
-            self.generation += 1
+            self._generation += 1
 
     def warm_up(self) -> None:
         """Wait until every worker has started and opened the store (raises on failure)."""

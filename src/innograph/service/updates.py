@@ -8,16 +8,16 @@ the pending ``Delta``):
   empty in-memory store (``DELETE DATA`` is parsed as the same block inserted there). LOAD reaches
   this module only when ``execution.inspect`` found its source on the allow-list.
 * ``DELETE/INSERT ... WHERE`` (with ``WITH``, ``USING``, ``USING NAMED``, ``GRAPH``) and
-  ``DELETE WHERE``: the ``WHERE`` is evaluated once, by pyoxigraph, on the real store, inside an
-  update whose only template is empty and whose pattern ends with a FILTER calling a Python function
-  that records each solution's bindings of the template variables. When earlier operations of the
-  request changed something, that change is written first *in the same update*, and a last
-  operation that always fails (``DROP GRAPH`` of a graph that cannot exist) rolls the whole
-  transaction back: the store never holds it, yet the WHERE saw it. The templates are then
-  instantiated per solution on an empty in-memory store (``VALUES`` row numbers, each binding
-  supplied by a function, so blank nodes from the store keep their identity and template blank
-  nodes are fresh per solution, as SPARQL 1.1 Update says); deletions are the instantiated quads
-  present, applied before insertions.
+  ``DELETE WHERE``: the ``WHERE`` is evaluated once, as a SELECT of the template variables
+  (``USING`` as ``FROM``), by a ``WorkerWhere``: in a worker process killed at the query time
+  limit (503, nothing written), on the committed store, or, when earlier operations of the request
+  changed something, on a scratch checkpoint of the store (``Store.backup``) that the worker brings
+  up to date with the pending change. (Without a worker pool, in this process: the SELECT on the
+  store; after a change, the pending change written and the WHERE evaluated in one transaction
+  that is always rolled back.) The templates are then instantiated per solution on an empty
+  in-memory store (``VALUES`` row numbers, each binding supplied by a function, so blank nodes
+  from the store keep their identity and template blank nodes are fresh per solution, as SPARQL
+  1.1 Update says); deletions are the instantiated quads present, applied before insertions.
 * ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``, ``MOVE``, ``COPY``: from the graphs' contents, with
   Oxigraph's own semantics (an empty named graph exists until dropped; ``COPY``/``MOVE`` drop the
   target first; ``MOVE`` of a missing source fails unless SILENT).
@@ -30,18 +30,25 @@ write at a time; queries never take its lock (they run in worker processes on re
 
 from __future__ import annotations
 
+import copy
+import re
+import shutil
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from ..errors import InnographError, QuerySyntaxError, StoreError, ValidationFailed
+from ..errors import (InnographError, QuerySyntaxError, QueryTimeout, ServerBusy, StoreError,
+                      StoreTimeout, ValidationFailed)
 from ..search import following_change
 from ..versions import recording
 from ..rdf.sparql import tokenize
-from .execution import QueryPool
+from .execution import (QueryPool, ScratchChanges, SolutionsRequest, effect_on_copy, parse_solutions,
+                        where_solutions)
 from .loading import check_change
 
 # Function IRIs only this module calls; custom functions are passed per call, never registered.
@@ -275,6 +282,8 @@ def _group(tokens: list, open_index: int) -> tuple[int, int]:
 @dataclass
 class _Modify:
     with_graph: str = ""            # "WITH <g>" as written, or ""
+    with_iri: str = ""              # the IRI of WITH as written (prefixed or relative maybe)
+    dataset: list = field(default_factory=list)     # (named?, IRI as written) of each USING
     delete: str | None = None       # template text inside the braces
     insert: str | None = None
     using: str = ""                 # the USING clauses as written
@@ -297,6 +306,7 @@ def _modify_parts(op: Operation) -> _Modify:
         word = token.text.upper() if token.kind == "word" and token.depth == 0 else ""
         if word == "WITH":
             parts.with_graph = span(i, i + 1)
+            parts.with_iri = tokens[i + 1].text
             i += 2
         elif word in {"DELETE", "INSERT"} and op.keyword == "DELETE WHERE":
             start, end = _group(tokens, i + 2)
@@ -313,6 +323,7 @@ def _modify_parts(op: Operation) -> _Modify:
         elif word == "USING":
             j = i + 2 if tokens[i + 1].kind == "word" and tokens[i + 1].text.upper() == "NAMED" else i + 1
             parts.using += " " + span(i, j)
+            parts.dataset.append((j == i + 2, tokens[j].text))
             i = j + 1
         elif word == "WHERE":
             start, end = _group(tokens, i + 1)
@@ -328,6 +339,39 @@ def _modify_parts(op: Operation) -> _Modify:
 
 def _syntax(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}")
+
+
+_NEVER = ox.NamedNode("urn:innograph:update:never")
+_POSITION = re.compile(r"\b(\d+):(\d+)\b")
+
+
+def check_syntax(text: str, tokens: list, base_iri: str | None) -> None:
+    """Parse an update request and evaluate none of it; QuerySyntaxError with the client's own
+    line:column. (pyoxigraph cannot only parse: the request runs on an empty store, after a first
+    operation that always fails, ``DROP GRAPH`` of a graph that cannot exist, written after the
+    opening PREFIX/BASE lines since Oxigraph reads a prologue only at the start. A WHERE of
+    VALUES alone would otherwise run here, without a time limit.)"""
+    i = 0
+    while i < len(tokens) and tokens[i].kind == "word" and tokens[i].text.upper() in {"PREFIX", "BASE"}:
+        i += 3 if tokens[i].text.upper() == "PREFIX" else 2
+    if i >= len(tokens):
+        at, guard = len(text), ""           # a prologue alone: nothing to evaluate
+    else:
+        at, guard = tokens[i].start, f"DROP GRAPH {_NEVER} ; "
+    try:
+        ox.Store().update(text[:at] + guard + text[at:], base_iri=base_iri)
+    except SyntaxError as exc:
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+
+        def unshifted(match: re.Match) -> str:
+            row, col = int(match.group(1)), int(match.group(2))
+            return f"{row}:{col - len(guard) if row == line and col > column + len(guard) - 1 else col}"
+
+        raise QuerySyntaxError("syntax error in the update: "
+                               + _POSITION.sub(unshifted, str(exc.args[0] if exc.args else exc), count=1)) from None
+    except (OSError, RuntimeError):
+        pass                    # the guard's own failure: only syntax counts here
 
 
 def _scratch(update: str, base_iri: str | None, functions=None) -> ox.Store:
@@ -350,11 +394,16 @@ def _inserted(scratch: ox.Store, overlay: Overlay) -> None:
 
 
 class DeltaEvaluator:
-    """Computes the delta of an update request against a pyoxigraph store."""
+    """Computes the delta of an update request against a pyoxigraph store.
 
-    def __init__(self, store: ox.Store, *, base_iri: str | None = None):
+    ``where``: how a WHERE is evaluated. None: in this process (not time-limited; for a store no
+    worker can open, and tests). A ``WorkerWhere``: in a killable worker, within its time limit.
+    """
+
+    def __init__(self, store: ox.Store, *, base_iri: str | None = None, where: "WorkerWhere | None" = None):
         self.store = store
         self.base_iri = base_iri
+        self.where = where
 
     def resolve(self, prologue: str, iri_text: str) -> ox.NamedNode:
         """An IRI as written in the update (prefixed, relative) made absolute by pyoxigraph."""
@@ -367,15 +416,8 @@ class DeltaEvaluator:
 
     def delta(self, text: str, tokens: list) -> Delta:
         """The request's whole change. Raises QuerySyntaxError or UpdateFailed (nothing changed)."""
-        if not any(t.kind == "word" and t.text.upper() == "LOAD" for t in tokens):
-            # Parse the whole request once, on an empty store, for errors that name line:column
-            # of the client's text. (LOAD would fetch; its operation is parsed when it runs.)
-            try:
-                ox.Store().update(text, base_iri=self.base_iri)
-            except SyntaxError as exc:
-                raise _syntax(exc) from None
-            except (OSError, RuntimeError):
-                pass            # e.g. DROP of a graph the empty store lacks: only syntax counts here
+        # The whole request parsed once, for errors that name line:column of the client's text.
+        check_syntax(text, tokens, self.base_iri)
         overlay = Overlay(self.store)
         for op in split_operations(text, tokens):
             self.apply(op, overlay)
@@ -407,8 +449,43 @@ class DeltaEvaluator:
                                    f"update operation")
 
     # DELETE/INSERT ... WHERE
-    def solutions(self, op: Operation, parts: _Modify, overlay: Overlay) -> list[dict]:
-        """The WHERE's solutions (template variables only) on the store as ``overlay`` has it.
+    def where_query(self, op: Operation, parts: _Modify) -> SolutionsRequest:
+        """The operation's WHERE as a SELECT of its template variables (every solution kept, in
+        its multiplicity: an INSERT template's blank nodes are fresh per solution). ``USING``
+        becomes ``FROM`` (the same dataset rules); ``WITH`` without ``USING`` makes its graph the
+        default graph, every named graph still readable; otherwise the default graph is the
+        store's own (as in any update), not the union."""
+        names = parts.variables
+        projection = " ".join(f"?{name}" for name in names) or "(1 AS ?innograph__solution)"
+        dataset = " ".join(f"FROM {'NAMED ' if named else ''}{iri}" for named, iri in parts.dataset)
+        default_graphs = None
+        if parts.with_iri and not parts.dataset:
+            default_graphs = [self.resolve(op.prologue, parts.with_iri).value]
+        return SolutionsRequest(f"{op.prologue}\nSELECT {projection} {dataset} WHERE {parts.where}",
+                                base_iri=self.base_iri, default_graphs=default_graphs)
+
+    def solutions(self, op: Operation, parts: _Modify, overlay: Overlay) -> list:
+        """The WHERE's solutions on the store as ``overlay`` has it; ``solution[name]`` is the
+        term bound to a template variable, or None.
+
+        With a ``WorkerWhere``: in its worker (time-limited). Otherwise in this process: the
+        SELECT of ``where_query`` on the store when nothing is pending, else ``captured``.
+        """
+        request = self.where_query(op, parts)
+        if self.where is not None:
+            return self.where.solutions(request, overlay)
+        if overlay.delta:
+            return self.captured(op, parts, overlay)
+        try:
+            return parse_solutions(where_solutions(self.store, request))
+        except SyntaxError as exc:
+            raise _syntax(exc) from None
+        except (OSError, RuntimeError) as exc:
+            raise UpdateFailed(f"the update failed: {exc}") from None
+
+    def captured(self, op: Operation, parts: _Modify, overlay: Overlay) -> list[dict]:
+        """The WHERE's solutions (template variables only) on the store as ``overlay`` has it,
+        evaluated in this process.
 
         Within one transaction that is always rolled back: the pending change is written, the WHERE
         is evaluated once by an INSERT that records each solution in a scratch graph (a fresh
@@ -448,16 +525,18 @@ class DeltaEvaluator:
                 raise UpdateFailed(f"the update failed: {exc}") from None
         else:
             raise AssertionError("the capture transaction was not rolled back")
-        return list(rows.values())
+        return [{name: bindings.get(name) for name in names} for bindings in rows.values()]
 
-    def instantiate(self, op: Operation, parts: _Modify, template: str, solutions: list[dict]) -> ox.Store:
+    def instantiate(self, op: Operation, parts: _Modify, template: str, solutions: list) -> ox.Store:
         """The template's quads for every solution (fresh blank nodes per solution)."""
         if not solutions or not template.strip():
             return ox.Store()
         names = parts.variables
 
         def binding(row, index):
-            return solutions[int(row.value)].get(names[int(index.value)])
+            solution, name = solutions[int(row.value)], names[int(index.value)]
+            # A QuerySolution gives None for an unbound variable; a dict may lack it.
+            return solution.get(name) if isinstance(solution, dict) else solution[name]
 
         binds = " ".join(f"BIND(<{_BINDING.value}>({_ROW}, {k}) AS ?{n})" for k, n in enumerate(names))
         rows = " ".join(str(i) for i in range(len(solutions)))
@@ -650,6 +729,109 @@ class RemoteDeltaEvaluator(DeltaEvaluator):
         return rows
 
 
+# -- WHEREs in a killable worker -------------------------------------------------------------------
+
+SCRATCH_PREFIX = "innograph-where-scratch-"
+
+
+def _changes(synced: Delta, pending: Delta) -> ScratchChanges:
+    """What turns a scratch copy holding the store plus ``synced`` into the store plus ``pending``
+    (both deltas of the same store: ``removed`` quads are in it, ``added`` ones are not)."""
+    return ScratchChanges(
+        drop=sorted((pending.dropped - synced.dropped) | (synced.created - pending.created), key=str),
+        remove=list((pending.removed - synced.removed) | (synced.added - pending.added)),
+        insert=list((pending.added - synced.added) | (synced.removed - pending.removed)),
+        create=sorted((pending.created - synced.created) | (synced.dropped - pending.dropped), key=str))
+
+
+def remove_stale_scratches(store_dir: Path) -> None:
+    """Delete scratch checkpoints a stopped server left in ``store_dir`` (only its one writer
+    makes them, so any found before it starts are stale)."""
+    for stale in store_dir.glob(SCRATCH_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+class WorkerWhere:
+    """The WHEREs of one update request, evaluated in a worker that is killed at the time limit.
+
+    Every WHERE of the request shares one limit (``limit`` seconds from construction). A WHERE that
+    must see changes of earlier operations of the request runs on a scratch checkpoint of the store
+    (``Store.backup`` into ``scratch_dir``: hard links, made once per request, deleted by ``close``)
+    that the worker opens read-write and brings up to date with the pending changes; any other
+    WHERE runs on the committed store, which the worker's read-only snapshot shows (writes are one
+    at a time, and the pool's generation is bumped after each commit, before the next begins).
+    """
+
+    def __init__(self, pool: QueryPool, engine: ox.Store, scratch_dir: Path, limit: float):
+        self.pool, self.engine, self.scratch_dir, self.limit = pool, engine, scratch_dir, limit
+        self.deadline = time.monotonic() + limit
+        self.scratch: str | None = None
+        self.synced = Delta()
+        self.worker_has_scratch = False
+
+    def _stopped(self) -> QueryTimeout:
+        return QueryTimeout(f"the update was stopped after the time limit of {self.limit:g} s for its "
+                            f"WHERE (setting INNOGRAPH_QUERY_TIMEOUT); nothing was written. Narrow "
+                            f"the WHERE, or split the update")
+
+    def solutions(self, request: SolutionsRequest, overlay: Overlay) -> list:
+        """The solutions of ``request`` on the store as ``overlay`` has it. Raises QueryTimeout
+        (the worker was killed), ServerBusy, UpdateFailed, QuerySyntaxError or StoreError."""
+        if overlay.delta:
+            if self.scratch is None:
+                scratch = self.scratch_dir / f"{SCRATCH_PREFIX}{uuid.uuid4().hex}"
+                try:
+                    self.engine.backup(str(scratch))
+                except OSError as exc:
+                    shutil.rmtree(scratch, ignore_errors=True)
+                    raise StoreError(f"{self.scratch_dir}: cannot make a scratch copy for the "
+                                     f"update's WHERE; nothing was written: {exc}") from None
+                self.scratch = str(scratch)
+            request.scratch = self.scratch
+            request.changes = _changes(self.synced, overlay.delta)
+            self.synced = Delta(set(overlay.delta.added), set(overlay.delta.removed),
+                                set(overlay.delta.created), set(overlay.delta.dropped))
+            self.worker_has_scratch = True
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._stopped()
+        try:
+            return parse_solutions(self.pool.run(request, timeout=remaining))
+        except QueryTimeout:
+            self.worker_has_scratch = False         # the worker was killed with it
+            raise self._stopped() from None
+        except StoreError as exc:
+            if exc.message.startswith(_WORKER_FAILURE):     # the worker is alive and answered
+                raise UpdateFailed(f"the update failed: {exc.message[len(_WORKER_FAILURE):]}") from None
+            self.worker_has_scratch = False                 # the worker died
+            raise
+        except QuerySyntaxError as exc:
+            raise QuerySyntaxError(exc.message.replace("in the query", "in the update", 1)) from None
+        except ServerBusy:
+            raise ServerBusy("the worker that evaluates update WHEREs is not ready (it is replaced "
+                             "after an update stopped at the time limit); nothing was written, try "
+                             "again shortly") from None
+
+    def close(self) -> None:
+        """Delete the scratch copy, if one was made (the worker closes it first)."""
+        if self.scratch is None:
+            return
+        if self.worker_has_scratch:
+            try:
+                self.pool.run(SolutionsRequest("", scratch=self.scratch, release=True), timeout=30)
+            except InnographError:
+                pass                    # a killed worker took its handle with it
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch = None
+
+
+_WORKER_FAILURE = "the query failed: "
+
+
+def _has_where(tokens: list) -> bool:
+    return any(t.kind == "word" and t.text.upper() == "WHERE" for t in tokens)
+
+
 # -- the runner: delta, validation, commit ---------------------------------------------------------
 
 
@@ -659,9 +841,13 @@ class UpdateRunner:
     On the embedded store an update's effect is computed from the change (``updates.DeltaEvaluator``:
     the data itself, the WHERE evaluated once, graph contents), the whole request's delta is
     validated once (``loading.check_change``) and exactly that delta is committed in one
-    transaction. A remote store evaluates updates itself: its effect is learnt from queries whose
-    cost follows the change (``RemoteDeltaEvaluator``), on an in-memory copy only for what those
-    cannot answer exactly (``NeedsCopy``), and the update text is sent to it.
+    transaction. With a ``QueryPool`` (every store a KnowledgeGraph writes to on disk or in
+    'memory'), each WHERE is evaluated in a worker of a pool of its own (one process beside the
+    query workers, so a write never waits for readers' workers), killed at the query time limit
+    (``WorkerWhere``). A remote store evaluates updates itself: its effect is learnt from queries
+    whose cost follows the change (``RemoteDeltaEvaluator``; each within the remote store's HTTP
+    timeout), on an in-memory copy only for what those cannot answer exactly (``NeedsCopy``; in a
+    child process killed at the query time limit), and the update text is sent to it.
     """
 
     def __init__(self, store, pool: QueryPool | None = None, *, base_iri: str | None = None):
@@ -671,6 +857,43 @@ class UpdateRunner:
         self.lock = threading.Lock()
         engine = getattr(store, "_store", None)     # the pyoxigraph Store of an OxigraphStore
         self.engine: ox.Store | None = engine if isinstance(engine, ox.Store) else None
+        self._where_pool: QueryPool | None = None
+
+    def start(self) -> None:
+        """Start the WHERE worker now rather than at the first update with a WHERE (a server that
+        takes writes does this before it takes requests). Nothing for a store without a pool."""
+        with self.lock:
+            self._started_where_pool()
+
+    def _where(self, timeout: float | None) -> WorkerWhere | None:
+        """The WHERE evaluator of one request (caller holds the lock): a worker of the runner's own
+        one-process pool (started at the first call), or None with no QueryPool."""
+        pool = self._started_where_pool()
+        if pool is None:
+            return None
+        return WorkerWhere(pool, self.engine, Path(pool.path), pool.timeout if timeout is None else timeout)
+
+    def _started_where_pool(self) -> QueryPool | None:
+        if self.engine is None or not isinstance(self.pool, QueryPool):
+            return None
+        if self._where_pool is None:
+            remove_stale_scratches(Path(self.pool.path))
+            pool = QueryPool(self.pool.path, size=1, timeout=self.pool.timeout,
+                             queue_wait=self.pool.queue_wait, follows=self.pool)
+            try:
+                pool.warm_up()
+            except BaseException:
+                pool.close()
+                raise
+            self._where_pool = pool
+        return self._where_pool
+
+    def close(self) -> None:
+        """Stop the WHERE worker (if one was started)."""
+        with self.lock:
+            if self._where_pool is not None:
+                self._where_pool.close()
+                self._where_pool = None
 
     def _committed(self) -> None:
         # No flush here: a read-only open also reads the write-ahead log, and fewer flushes mean
@@ -678,29 +901,54 @@ class UpdateRunner:
         if self.pool is not None:
             self.pool.written()
 
-    def effect(self, sparql: str, *, base_iri: str | None = None) -> Delta:
+    def effect(self, sparql: str, *, base_iri: str | None = None, timeout: float | None = None) -> Delta:
         """The change ``sparql`` would make to the store now (nothing is written).
 
-        Raises QuerySyntaxError, or UpdateFailed for an update that cannot apply (DROP of a
-        missing graph...).
+        ``timeout``: seconds the request's WHEREs may take together (default: the pool's, i.e.
+        the query_timeout setting). Raises QuerySyntaxError, QueryTimeout, ServerBusy, or
+        UpdateFailed for an update that cannot apply (DROP of a missing graph...).
         """
         base_iri = base_iri or self.base_iri
         if self.engine is None:
+            limit = timeout if timeout is not None else getattr(self.pool, "timeout", None)
+            remote = self.store
+            if limit is not None:
+                # The questions about the change (its WHEREs among them) wait at most the query
+                # time limit each; the handle's own timeout stays for the write itself.
+                remote = copy.copy(self.store)
+                remote.timeout = limit
             try:
-                return RemoteDeltaEvaluator(self.store, base_iri=base_iri).delta(sparql, tokenize(sparql))
+                return RemoteDeltaEvaluator(remote, base_iri=base_iri).delta(sparql, tokenize(sparql))
             except NeedsCopy:
-                added, removed = self._effect_by_copy(sparql, base_iri)
+                added, removed = self._effect_by_copy(sparql, base_iri, timeout)
                 return Delta(set(added), set(removed))
-        return DeltaEvaluator(self.engine, base_iri=base_iri).delta(sparql, tokenize(sparql))
-
-    def _effect_by_copy(self, sparql: str, base_iri: str | None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+            except StoreTimeout:
+                raise QueryTimeout(f"the update was stopped: the remote store did not answer a question "
+                                   f"about its effect (its WHERE) within the time limit of {limit:g} s "
+                                   f"(setting INNOGRAPH_QUERY_TIMEOUT); nothing was written") from None
+        tokens = tokenize(sparql)
+        where = self._where(timeout) if _has_where(tokens) else None
         try:
-            ox.Store().update(sparql, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error in the update: {exc.args[0] if exc.args else exc}") \
-                from None
-        except (OSError, RuntimeError):
-            pass
+            return DeltaEvaluator(self.engine, base_iri=base_iri, where=where).delta(sparql, tokens)
+        finally:
+            if where is not None:
+                where.close()
+
+    def _effect_by_copy(self, sparql: str, base_iri: str | None,
+                        timeout: float | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """The effect of ``sparql`` on a remote store, learnt on a copy of its quads: for a request
+        with a WHERE, in a child process killed at the time limit when the runner has an executor
+        with one (the query time limit); else here (the rest costs what the request holds)."""
+        tokens = tokenize(sparql)
+        check_syntax(sparql, tokens, base_iri)
+        limit = timeout if timeout is not None else getattr(self.pool, "timeout", None)
+        if limit is not None and _has_where(tokens):
+            reply = effect_on_copy(self.store.quads(), sparql, base_iri, limit)
+            if reply[0] == "syntax":
+                raise QuerySyntaxError(f"syntax error in the update: {reply[1]}")
+            if reply[0] == "failed":
+                raise UpdateFailed(f"the update failed: {reply[1]}")
+            return sorted(reply[1], key=str), sorted(reply[2], key=str)
         copy = ox.Store()
         copy.extend(self.store.quads())
         before = set(copy.quads_for_pattern(None, None, None, None))
@@ -732,14 +980,15 @@ class UpdateRunner:
                 raise StoreError(f"{self.store.location}: nothing was written: {exc}") from None
             self._committed()
 
-    def update(self, sparql: str, *, base_iri: str | None = None):
+    def update(self, sparql: str, *, base_iri: str | None = None, timeout: float | None = None):
         """Validate and apply an update request: all of it or nothing.
 
-        ``base_iri`` resolves relative IRIs (default: the runner's). Returns (added, removed)
-        quads. Raises ValidationFailed, QuerySyntaxError, UpdateFailed.
+        ``base_iri`` resolves relative IRIs (default: the runner's); ``timeout`` bounds its WHEREs
+        (see ``effect``). Returns (added, removed) quads. Raises ValidationFailed,
+        QuerySyntaxError, UpdateFailed, QueryTimeout (nothing written).
         """
         with self.lock:
-            delta = self.effect(sparql, base_iri=base_iri)
+            delta = self.effect(sparql, base_iri=base_iri, timeout=timeout)
             if self.engine is None:
                 self._validate(delta)
                 # The remote server resolves relative IRIs against this service's base as well.

@@ -37,6 +37,8 @@ def serve(settings: Settings, data_dirs: list[Path], *, host: str = "127.0.0.1",
             result = kg.load(*data_dirs)
             print(f"loaded {result.triples} triples from {len(result.files)} file(s); valid", flush=True)
         kg.start()
+        if settings.update_token and not settings.read_only:
+            kg.updates.start()      # the WHERE worker: the first update with a WHERE need not wait for it
 
         def stop(signum, frame):
             raise KeyboardInterrupt

@@ -13,7 +13,7 @@ from hypothesis import given, strategies as st
 from rdflib.compare import isomorphic
 
 import innograph
-from innograph.errors import QueryTimeout
+from innograph.errors import QueryRefused, QueryTimeout
 from innograph.rdf.sparql import inspect, tokenize
 from innograph.service.execution import QueryPool
 from innograph.service.updates import SCRATCH_PREFIX, DeltaEvaluator, WorkerWhere, commit, split_operations
@@ -80,6 +80,28 @@ def test_an_endless_where_of_values_alone_through_the_python_api_raises_query_ti
     # The worker's read-only snapshot shows that commit at once (the pool's generation moved on).
     _, removed = small_graph.update("DELETE WHERE { GRAPH ?g { ?s <urn:test:p> 700 } }")
     assert [q.object.value for q in removed] == ["700"]
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT { <urn:test:x> <urn:test:p> ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "LOAD <http://169.254.169.254/latest/meta-data> INTO GRAPH <urn:test:g>",
+    "INSERT DATA { <urn:test:x> <urn:test:p> 1 } ; " + "INSERT { <urn:test:x> <urn:test:p> 2 } WHERE " + "{" * 80 + "}" * 80,
+])
+def test_the_python_api_checks_an_update_as_the_endpoint_does(small_graph, update):
+    before = fingerprint(small_graph.store)
+    with pytest.raises(QueryRefused):
+        small_graph.update(update)
+    assert fingerprint(small_graph.store) == before
+
+
+def test_using_graphs_given_to_the_python_api_are_the_dataset_of_the_where(small_graph):
+    small_graph.update("INSERT DATA { GRAPH <urn:test:using> { <urn:test:u> <urn:test:p> 1 } }")
+    try:
+        added, _ = small_graph.update("INSERT { GRAPH <urn:test:out> { ?s <urn:test:seen> true } } "
+                                      "WHERE { ?s <urn:test:p> 1 }", using=["urn:test:using"])
+        assert [q.subject.value for q in added] == ["urn:test:u"]
+    finally:
+        small_graph.update("DROP SILENT GRAPH <urn:test:using> ; DROP SILENT GRAPH <urn:test:out>")
 
 
 def test_a_multi_operation_request_is_time_limited_and_sees_its_earlier_operations(small_graph):

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .errors import UsageError, ValidationFailed
-from .rdf.sparql import inject_values
+from .rdf.sparql import add_using, inject_values, inspect
 from .rdf.tabular import Rows, to_frame, to_rows
 from .search import SearchHit, search as search_entities
 from .service.catalogue import NamedQuery
@@ -187,11 +187,20 @@ class KnowledgeGraph:
         """The SHACL report of RDF files judged alone (with the ontology); no store is needed."""
         return validate_sources(_paths(paths))
 
-    def update(self, sparql: str, *, timeout: float | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    def update(self, sparql: str, *, timeout: float | None = None, using: Iterable[str] = (),
+               using_named: Iterable[str] = ()) -> tuple[list[ox.Quad], list[ox.Quad]]:
         """Apply a SPARQL 1.1 Update, validated: (quads added, quads removed). Its WHEREs run in a
         worker process killed after ``timeout`` seconds (default: the ``query_timeout`` setting).
-        Raises ValidationFailed, QueryTimeout (nothing written either), QuerySyntaxError or
-        QueryRefused."""
+        ``using``/``using_named``: graph IRIs for the dataset of every operation that names none
+        (the protocol's ``using-graph-uri``/``using-named-graph-uri``). The text is checked first as
+        every face's is (nesting depth; SERVICE and LOAD only to allow-listed IRIs). Raises
+        ValidationFailed, QueryTimeout (nothing written either), QuerySyntaxError or QueryRefused."""
+        settings = self.settings
+        shape = inspect(sparql, update=True, max_depth=settings.max_query_depth,
+                        service_allow=settings.service_allow, load_allow=settings.load_allow)
+        using, using_named = list(using), list(using_named)
+        if using or using_named:
+            sparql = add_using(sparql, shape, using, using_named)
         added, removed = self.updates.update(sparql, timeout=timeout)
         return added, removed
 

@@ -19,7 +19,6 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, url_for
 
 from ..errors import UnsupportedFormatError, UsageError
-from ..rdf.sparql import add_using, inspect
 from ..rdf.formats import RDF_FORMATS, RESULT_FORMATS
 from ..namespaces import PREFIXES
 from ..rdf.results import render_triples
@@ -48,13 +47,8 @@ def _dataset(params: dict[str, list[str]], default_name: str, named_name: str):
 def _update(sparql: str, params: dict[str, list[str]]) -> Response:
     request.innograph_write = True
     guard_write("SPARQL Update")
-    svc = services()
-    settings = svc.settings
-    shape = inspect(sparql, update=True, max_depth=settings.max_query_depth,
-                    service_allow=settings.service_allow, load_allow=settings.load_allow)
     using, using_named = _dataset(params, "using-graph-uri", "using-named-graph-uri")
-    sparql = add_using(sparql, shape, using, using_named)
-    added, removed = svc.updates.update(sparql, base_iri=settings.base_iri)
+    added, removed = services().kg.update(sparql, using=using, using_named=using_named)
     return Response(f"update applied: {len(added)} quads added, {len(removed)} removed\n",
                     status=200, mimetype="text/plain")
 

@@ -23,12 +23,14 @@ from rdflib.collection import Collection
 from ..errors import ValidationFailed
 from ..rdf.formats import rdf_format_for_path
 from ..namespaces import ONTOLOGY_GRAPH, graph_iri
-from ..rdf.parsing import expand_paths, parse_file
+from ..rdf.parsing import bulk_load_file, expand_paths, parse_file
 from ..store import GraphName, OxigraphStore, Store
 from ..search import following_change
-from ..versions import recording
-from ..validation.shacl import (ONTOLOGY_FILE, ontology_graph, shapes_graph, ValidationReport, Violation, graph_from_quads, shorten, to_rdflib, validate,
-                         validate_quads)
+from ..versions import recording, recording_first_load
+from ..versions.log import DEFAULT_GRAPH_KEY
+from ..validation.shacl import (ONTOLOGY_FILE, ontology_graph, shapes_graph, ValidationReport, Violation,
+                                graph_from_quads, shorten, to_rdflib, validate, validate_quads,
+                                validate_store)
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 NEIGHBOURHOOD_HOPS = 3
@@ -315,6 +317,9 @@ def load_validated(store: Store, paths: Iterable[Path], *, dry_run: bool = False
     Raises RdfSyntaxError (nothing parsed is kept) or ValidationFailed (the store is unchanged).
     With ``dry_run`` everything but the commit happens.
     """
+    paths = expand_paths(paths)
+    if _is_empty_local_store(store):
+        return _load_into_empty(store, paths, dry_run=dry_run, with_ontology=with_ontology)
     graphs, files = parse_sources(paths)
     if with_ontology:
         graphs.update(ontology_graph_quads())
@@ -341,3 +346,81 @@ def validate_sources(paths: Iterable[Path], *, store: Store | None = None) -> Va
         return check_change(scratch, replace=graphs)
     finally:
         scratch.close()
+
+
+# -- a first load: into an empty embedded store --------------------------------------------------------
+
+def _is_empty_local_store(store: Store) -> bool:
+    return (isinstance(store, OxigraphStore) and not store.read_only
+            and next(iter(store.quads_matching()), None) is None)
+
+
+def _load_into_empty(store: OxigraphStore, files: list[Path], *, dry_run: bool,
+                     with_ontology: bool) -> LoadResult:
+    """``load_validated`` into an empty embedded store, the same outcome by a faster road.
+
+    Measured at 1M triples (bench/one_million.py): parsing into Python quads, validating them and
+    committing them quad by quad, then reading them back for the version, took 55 s and 3 GB where
+    ``oxigraph load`` took 6.5 s. Here the files are bulk-loaded into a scratch store in memory
+    (Rust; no Python object per quad), validated there (``validate_store``), dumped once as
+    N-Quads, and that dump is both what the store bulk-loads and what the version is computed from.
+    Nothing touches the store before the data has passed; the bulk write itself leaves the store
+    empty again if it fails or the process dies (``OxigraphStore.load_into_empty``).
+    """
+    scratch = ox.Store()
+    order: list[ox.NamedNode] = []
+    for path in files:
+        graph = ox.NamedNode(graph_iri(path.stem))
+        bulk_load_file(scratch, path, graph=graph)
+        order.append(graph)
+    if with_ontology:
+        # As parse_sources + ontology_graph_quads: the ontology graph holds the ontology only.
+        ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+        scratch.remove_graph(ontology)
+        scratch.bulk_load(path=ONTOLOGY_FILE, format=ox.RdfFormat.TURTLE, to_graph=ontology)
+        order.append(ontology)
+    counts = {row["g"]: int(row["n"].value) for row in scratch.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    order = list(dict.fromkeys(g for g in order if g in counts)) + sorted(
+        (g for g in counts if g not in order), key=lambda g: g.value)
+    _refuse_triple_terms(scratch)
+    report = _with_warnings(validate_store(scratch), _stated_in_two_graphs(scratch, order, counts))
+    result = LoadResult({g.value: counts[g] for g in order}, [str(p) for p in files], report)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    if dry_run:
+        return result
+    nquads = scratch.dump(format=ox.RdfFormat.N_QUADS)
+    del scratch
+    graph_counts = {g.value if isinstance(g, ox.NamedNode) else DEFAULT_GRAPH_KEY: n for g, n in counts.items()}
+    with recording_first_load(store, nquads, graph_counts), following_change(store, whole_store=True):
+        store.load_into_empty(nquads)
+    result.committed = True
+    return result
+
+
+def _refuse_triple_terms(scratch: ox.Store) -> None:
+    """UsageError (as ``to_rdflib``) for an RDF-star triple term: the shapes cannot judge one."""
+    for row in scratch.query("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isTRIPLE(?o)) } LIMIT 1"):
+        to_rdflib(row["o"])
+
+
+def _stated_in_two_graphs(scratch: ox.Store, order: list, counts: Mapping) -> dict:
+    """As ``_GraphStatingEach(...).twice`` of the loaded quads: each triple stated in more than one
+    graph -> (the first graph stating it, the last other one), graphs in load order. Looked up
+    from every graph but the largest (any triple stated twice has a copy outside it)."""
+    largest = max(order, key=lambda g: counts[g], default=None)
+    twice: dict = {}
+    for graph in order:
+        if graph == largest:
+            continue
+        for quad in scratch.quads_for_pattern(None, None, None, graph):
+            triple = (quad.subject, quad.predicate, quad.object)
+            if triple in twice:
+                continue
+            stating = {q.graph_name for q in scratch.quads_for_pattern(*triple)}
+            if len(stating) > 1:
+                ranked = [g for g in order if g in stating]
+                twice[triple] = (ranked[0], ranked[-1])
+    return twice
+

@@ -41,6 +41,8 @@ import weakref
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from itertools import repeat
+from operator import methodcaller
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -77,6 +79,22 @@ def lines_sum(lines: Iterable[str]) -> int:
     for line in lines:
         total += _line_hash(line)
     return total % _MODULUS
+
+
+def nquads_lines(data: bytes) -> list[bytes]:
+    """The lines of an N-Quads document written by pyoxigraph's serializer (``Store.dump``), each
+    as UTF-8 bytes without its final ' .': ``quad_line`` of each quad, encoded. (The serializer
+    escapes line breaks inside literals, so every line ends with ' .' and a newline.)"""
+    if not data:
+        return []
+    return data.replace(b" .\n", b"\n").split(b"\n")[:-1]
+
+
+def encoded_lines_sum(lines: Iterable[bytes]) -> int:
+    """``lines_sum`` of lines already encoded as UTF-8: the same number, computed in C (map over
+    hashlib and int.from_bytes), about 0.7 s for a million lines against 2.5 s quad by quad."""
+    digests = map(methodcaller("digest"), map(hashlib.sha256, lines))
+    return sum(map(int.from_bytes, digests, repeat("big"))) % _MODULUS
 
 
 def version_id(state: int) -> str:
@@ -182,6 +200,17 @@ def patch_text(added: Iterable[str], removed: Iterable[str], *, version: str, pa
     lines += sorted(f"A {line} ." for line in added)
     lines.append("TC .")
     return "\n".join(lines) + "\n"
+
+
+def _patch_bytes(added: list[bytes], *, version: str, parent: str | None) -> bytes:
+    """``patch_text`` of a change that only adds (UTF-8 lines), built on bytes: byte order of UTF-8
+    is code point order, so the A lines come out exactly as ``patch_text`` sorts them."""
+    head = [f'H id "{version}" .'.encode()]
+    if parent:
+        head.append(f'H prev "{parent}" .'.encode())
+    head.append(b"TX .")
+    body = b" .\nA ".join(sorted(added))
+    return b"\n".join(head) + (b"\nA " + body + b" .\n" if added else b"\n") + b"TC .\n"
 
 
 def parse_patch(text: str) -> tuple[list[str], list[str]]:
@@ -329,44 +358,60 @@ class VersionLog:
                committed: bool = True) -> Version | None:
         """Record a committed change; None (and nothing recorded) when it changed nothing.
         StoreError if the log cannot be written (the next read-write open records the change)."""
+        if not added and not removed:
+            with self.lock:
+                self.abandon()
+            return None
+        added_lines, removed_lines = [quad_line(q) for q in added], [quad_line(q) for q in removed]
+        return self._record(
+            lines_sum(added_lines) - lines_sum(removed_lines),
+            dict(sorted(Counter(_graph_key(q) for q in added).items())),
+            dict(sorted(Counter(_graph_key(q) for q in removed).items())),
+            lambda version, parent: patch_text(added_lines, removed_lines, version=version, parent=parent)
+            .encode("utf-8"), author=author, committed=committed)
+
+    def _record(self, change: int, added: dict[str, int], removed: dict[str, int], patch_of, *,
+                author: Author | None, committed: bool) -> Version:
         consequence = ("the change was committed, and the next read-write open of the store records its "
                        "version" if committed else "nothing was written")
         with self.lock, self._disk(consequence):
-            if not added and not removed:
-                self.abandon()
-                return None
-            author = author or current_author()
-            head = self.head
-            before = int(head.state, 16) if head else 0
-            added_lines, removed_lines = [quad_line(q) for q in added], [quad_line(q) for q in removed]
-            state = (before + lines_sum(added_lines) - lines_sum(removed_lines)) % _MODULUS
-            version = Version(
-                seq=(head.seq + 1) if head else 1, id=version_id(state), parent=head.id if head else None,
-                state=f"{state:064x}",
-                time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
-                who=author.who, message=author.message,
-                added=dict(sorted(Counter(_graph_key(q) for q in added).items())),
-                removed=dict(sorted(Counter(_graph_key(q) for q in removed).items())),
-                quads=(head.quads if head else 0) + len(added) - len(removed))
-            patch = gzip.compress(patch_text(added_lines, removed_lines, version=version.id, parent=version.parent)
-                                  .encode("utf-8"), compresslevel=1)
-            if self.folder is None:
-                with self._state:
-                    self._patches[version.seq] = patch
-                    self._versions.append(version)
-                return version
-            (self.folder / "patches").mkdir(parents=True, exist_ok=True)
-            _write_synced(self.folder / "patches" / f"{version.seq:06d}.rdfp.gz", patch)
-            line = (json.dumps(asdict(version), ensure_ascii=False) + "\n").encode("utf-8")
+            version, patch = self._prepare(change, added, removed, patch_of, author=author)
+            return self._write(version, patch)
+
+    def _prepare(self, change: int, added: dict[str, int], removed: dict[str, int], patch_of, *,
+                 author: Author | None) -> tuple[Version, bytes]:
+        """The next version after the head (``change``: the sum of the change) and its gzipped
+        patch (``patch_of(version id, parent id)``). Hold ``lock`` until it is written."""
+        author = author or current_author()
+        head = self.head
+        before = int(head.state, 16) if head else 0
+        state = (before + change) % _MODULUS
+        version = Version(
+            seq=(head.seq + 1) if head else 1, id=version_id(state), parent=head.id if head else None,
+            state=f"{state:064x}",
+            time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
+            who=author.who, message=author.message, added=added, removed=removed,
+            quads=(head.quads if head else 0) + sum(added.values()) - sum(removed.values()))
+        return version, gzip.compress(patch_of(version.id, version.parent), compresslevel=1)
+
+    def _write(self, version: Version, patch: bytes) -> Version:
+        if self.folder is None:
             with self._state:
-                self._cut_torn_tail()
-                with open(self.log_file, "ab") as handle:
-                    handle.write(line)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                self._refresh()
-            self.pending_file.unlink(missing_ok=True)
+                self._patches[version.seq] = patch
+                self._versions.append(version)
             return version
+        (self.folder / "patches").mkdir(parents=True, exist_ok=True)
+        _write_synced(self.folder / "patches" / f"{version.seq:06d}.rdfp.gz", patch)
+        line = (json.dumps(asdict(version), ensure_ascii=False) + "\n").encode("utf-8")
+        with self._state:
+            self._cut_torn_tail()
+            with open(self.log_file, "ab") as handle:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._refresh()
+        self.pending_file.unlink(missing_ok=True)
+        return version
 
     def _cut_torn_tail(self) -> None:
         if self.log_file.exists() and self.log_file.stat().st_size != self._read_size:
@@ -479,6 +524,38 @@ def recording(store: Store, *, replace: Mapping | None = None, added: Iterable[o
         log.append(plus, minus)
 
 
+@contextmanager
+def recording_first_load(store: Store, nquads: bytes, graphs: Mapping[str, int]):
+    """Record the write done inside the ``with`` block: a load into an empty store of exactly the
+    quads of ``nquads`` (an N-Quads dump by pyoxigraph, blank node labels as the store will keep
+    them), ``graphs`` counting them per graph key. The caller guarantees that. The version is the
+    one ``recording`` would record, computed from the dump's lines before the commit (reading
+    the store back as quads took 12 s at 1M, and their patch 8 s more)."""
+    log = log_for(store)
+    if log is None or not log.writable:
+        yield
+        return
+    with log.lock:
+        with log._disk("nothing was written"):
+            lines = nquads_lines(nquads)
+            if not lines:
+                yield
+                return
+            prepared = log._prepare(encoded_lines_sum(lines), dict(sorted(graphs.items())), {},
+                                    lambda version, parent: _patch_bytes(lines, version=version, parent=parent),
+                                    author=None)
+            del lines
+        log.begin()
+        try:
+            yield
+        except BaseException:
+            log.abandon()
+            raise
+        with log._disk("the change was committed, and the next read-write open of the store records its "
+                       "version"):
+            log._write(*prepared)
+
+
 def _stored(store: Store, quad: ox.Quad) -> ox.Quad | None:
     """The quad as the store holds it (a typed literal in canonical form), or None if absent."""
     return next(iter(store.quads_matching(quad.subject, quad.predicate, quad.object, quad.graph_name)), None)
@@ -501,5 +578,5 @@ def forget(store: Store) -> None:
 
 
 __all__ = ["Author", "LOG_FOLDER", "Version", "VersionLog", "content_sum", "current_author",
-           "current_version", "forget", "log_for", "parse_patch", "patch_text", "quad_line",
-           "quads_of_lines", "recording", "reset_author", "set_author", "store_state", "version_id"]
+           "current_version", "encoded_lines_sum", "forget", "log_for", "nquads_lines", "parse_patch",
+           "patch_text", "quad_line", "quads_of_lines", "recording", "recording_first_load", "reset_author", "set_author", "store_state", "version_id"]

@@ -4,6 +4,7 @@ from (service/loading.py ``_load_into_empty``). It must end exactly where the ge
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -118,3 +119,87 @@ def test_loading_into_a_store_that_is_not_empty_is_refused(tmp_path):
     with pytest.raises(StoreError, match="not empty"):
         store.load_into_empty(b"<http://example.org/b> <http://example.org/p> \"2\" .\n")
     assert len(list(store.quads())) == 1
+
+
+# -- the screen: a first load judges only the nodes the screen names (validation/screen.py) ---------
+
+OBSERVATION = """<observation/{name}> a <http://purl.org/linked-data/cube#Observation> {extra_types};
+    rdfs:label {label} ; <http://purl.org/linked-data/cube#dataSet> {dataset} ;
+    <http://purl.org/linked-data/sdmx/2009/dimension#refArea> {area} ;
+    <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> {period} ;
+    {indicator}
+    <http://purl.org/linked-data/sdmx/2009/measure#obsValue> {value} ;
+    <http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure> {unit} ;
+    <https://w3id.org/innograph/ontology#valueQualifier> <https://w3id.org/innograph/ontology#Exact> ;
+    prov:wasDerivedFrom {source} .
+"""
+FINE = {"extra_types": "", "label": '"fine"@en', "dataset": "<dataset/synth-city-indicators>",
+        "area": "<city/synth-000001>", "period": '"2020"^^xsd:gYear',
+        "indicator": "<https://w3id.org/innograph/ontology#indicator> <concept/synth-indicator-companies> ;",
+        "value": "12", "unit": "<http://qudt.org/vocab/unit/NUM>", "source": "<source/synth-report-0>"}
+# One observation per kind of constraint the shapes use, each breaking it once.
+BROKEN = {
+    "interval-without-beginning": {},                                          # a blank focus node
+    "value-a-string": {"value": '"12"'},                                         # sh:or of datatypes
+    "value-ill-typed": {"value": '"1x2"^^xsd:integer'},                         # ill-typed literal
+    "period-too-early": {"period": '"1850"^^xsd:gYear'},                        # sh:pattern
+    "period-no-such-day": {"period": '"2020-02-30"^^xsd:date'},                 # ill-typed date
+    "unit-not-listed": {"unit": "<http://qudt.org/vocab/unit/M>"},              # sh:in
+    "two-datasets": {"dataset": "<dataset/synth-city-indicators> , <dataset/other>"},   # sh:maxCount
+    "no-indicator": {"indicator": ""},                                          # sh:minCount
+    "label-in-japanese": {"label": '"観測"@ja'},                                 # languageIn, qualified
+    "two-english-labels": {"label": '"one"@en , "two"@en'},                     # sh:uniqueLang
+    "area-a-literal": {"area": '"Daejeon"'},                                    # sh:class
+    "source-a-literal": {"source": '"a report"'},                               # sh:nodeKind
+    "share-over-100-in-num": {"extra_types": ", <https://w3id.org/innograph/ontology#ShareObservation> ",
+                              "value": "140.5", "label": '"share"@en ; '
+                              "<https://w3id.org/innograph/ontology#populationGroup> "
+                              "<concept/synth-population-group-foreign-researchers>"},  # range, hasValue
+    "escaped-label": {"label": '"tab\\t and \\"quotes\\""@en'},
+}
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    from innograph.ingest import synth
+    folder = tmp_path_factory.mktemp("screen")
+    synth.write(folder / "synth.nt", cities=4, seed=7)
+    return folder
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_the_screened_first_load_reports_what_a_full_validation_reports(synthetic, tmp_path, monkeypatch, case):
+    planted = tmp_path / "planted.ttl"
+    planted.write_text(PROLOGUE + "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+                       + OBSERVATION.format(name=case, **{**FINE, **BROKEN[case]})
+                       # a blank node focus too: an interval with no beginning
+                       + ("<membership/x> <http://www.w3.org/ns/org#memberDuring> [ a "
+                          "<http://www.w3.org/2006/time#Interval> ] .\n" if case == "interval-without-beginning" else ""),
+                       encoding="utf-8")
+    paths = [synthetic / "synth.nt", planted]
+
+    def first_load(validator: str):
+        monkeypatch.setenv("INNOGRAPH_VALIDATOR", validator)
+        store = OxigraphStore(None)
+        try:
+            return load_validated(store, paths, dry_run=True).report
+        except ValidationFailed as refused:
+            return refused.value.report if hasattr(refused, "value") else refused.report
+        finally:
+            store.close()
+
+    screened, full = first_load("auto"), first_load("turbo")
+    def key(report):   # blank node labels are fresh in each load
+        return sorted(tuple(re.sub(r"_:[0-9a-f]+", "_:b", field or "") for field in
+                            (v.focus_node, v.path, v.value, v.message, v.severity, v.constraint))
+                      for v in report.violations)
+    assert key(screened) == key(full)
+    assert screened.conforms == full.conforms
+    assert bool(full.violations) == (case not in ("escaped-label",))
+
+
+def test_the_screen_models_the_shipped_shapes():
+    from innograph.validation.screen import compile_screen
+    from innograph.validation.shacl import shapes_graph
+    screen = compile_screen(shapes_graph())
+    assert screen is not None and len(screen.checks) > 200

@@ -26,8 +26,10 @@ from ..namespaces import ONTOLOGY_GRAPH, graph_iri
 from ..rdf.parsing import bulk_load_file, expand_paths, parse_file
 from ..store import GraphName, OxigraphStore, Store
 from ..search import following_change
-from ..versions import recording, recording_first_load
-from ..versions.log import DEFAULT_GRAPH_KEY
+from ..versions import record_first_load, recording
+from ..versions.log import DEFAULT_GRAPH_KEY, nquads_lines
+from ..settings import setting_value
+from ..validation.screen import compile_screen
 from ..validation.shacl import (ONTOLOGY_FILE, ontology_graph, shapes_graph, ValidationReport, Violation,
                                 graph_from_quads, shorten, to_rdflib, validate, validate_quads,
                                 validate_store)
@@ -119,6 +121,14 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
     focus |= {q.object for q in list(union_added) + list(union_removed)
               if _is_node(q.object) and (objects_targeted is None or q.predicate in objects_targeted)}
 
+    return _with_warnings(_judge_focus(store, focus, added, removed, added_by_subject, graph_of, remote),
+                          graph_of.twice)
+
+
+def _judge_focus(store: Store, focus: set, added: list, removed: set, added_by_subject: Mapping,
+                 graph_of, remote: frozenset | None) -> ValidationReport:
+    """The SHACL results about ``focus`` in the store as it would be after adding ``added`` and
+    removing ``removed``: their neighbourhood read from the store, validated with the new data."""
     context = rdflib.Graph()
     graph_from_quads(added, into=context)
     seen: set = set()
@@ -155,8 +165,8 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
     # it in whole (pySHACL's ont_graph) cost more than the validation of a small change.
     for triple in class_hierarchy():
         context.add(triple)
-    return _with_warnings(validate(context, focus_nodes=[to_rdflib(n) for n in focus], mix_ontology=False,
-                                   engine=_focused_engine(len(focus))), graph_of.twice)
+    return validate(context, focus_nodes=[to_rdflib(n) for n in focus], mix_ontology=False,
+                    engine=_focused_engine(len(focus)))
 
 
 def _union_change(store: Store, added: list, removed: set, graph_of) -> tuple[list, set]:
@@ -362,41 +372,85 @@ def _load_into_empty(store: OxigraphStore, files: list[Path], *, dry_run: bool,
     Measured at 1M triples (bench/one_million.py): parsing into Python quads, validating them and
     committing them quad by quad, then reading them back for the version, took 55 s and 3 GB where
     ``oxigraph load`` took 6.5 s. Here the files are bulk-loaded into a scratch store in memory
-    (Rust; no Python object per quad), validated there (``validate_store``), dumped once as
-    N-Quads, and that dump is both what the store bulk-loads and what the version is computed from.
-    Nothing touches the store before the data has passed; the bulk write itself leaves the store
-    empty again if it fails or the process dies (``OxigraphStore.load_into_empty``).
+    (Rust; no Python object per quad) and dumped once as N-Quads; the dump's lines are screened
+    (``_validate_first_load``), and the dump is both what the store bulk-loads and what the version
+    is computed from, the two side by side (the bulk loader releases the GIL). Nothing touches the
+    store before the data has passed; the bulk write itself leaves the store empty again if it fails
+    or the process dies (``OxigraphStore.load_into_empty``).
     """
-    scratch = ox.Store()
+    scratch = OxigraphStore(None)
+    native = scratch.native
     order: list[ox.NamedNode] = []
     for path in files:
         graph = ox.NamedNode(graph_iri(path.stem))
-        bulk_load_file(scratch, path, graph=graph)
+        bulk_load_file(native, path, graph=graph)
         order.append(graph)
     if with_ontology:
         # As parse_sources + ontology_graph_quads: the ontology graph holds the ontology only.
         ontology = ox.NamedNode(ONTOLOGY_GRAPH)
-        scratch.remove_graph(ontology)
-        scratch.bulk_load(path=ONTOLOGY_FILE, format=ox.RdfFormat.TURTLE, to_graph=ontology)
+        native.remove_graph(ontology)
+        native.bulk_load(path=ONTOLOGY_FILE, format=ox.RdfFormat.TURTLE, to_graph=ontology)
         order.append(ontology)
-    counts = {row["g"]: int(row["n"].value) for row in scratch.query(
+    counts = {row["g"]: int(row["n"].value) for row in native.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
     order = list(dict.fromkeys(g for g in order if g in counts)) + sorted(
         (g for g in counts if g not in order), key=lambda g: g.value)
-    _refuse_triple_terms(scratch)
-    report = _with_warnings(validate_store(scratch), _stated_in_two_graphs(scratch, order, counts))
+    _refuse_triple_terms(native)
+    nquads = native.dump(format=ox.RdfFormat.N_QUADS)
+    twice = _stated_in_two_graphs(native, order, counts)
+    report = _with_warnings(_validate_first_load(scratch, nquads, twice), twice)
     result = LoadResult({g.value: counts[g] for g in order}, [str(p) for p in files], report)
     if not report.conforms:
         raise ValidationFailed(report)
     if dry_run:
         return result
-    nquads = scratch.dump(format=ox.RdfFormat.N_QUADS)
-    del scratch
+    scratch.close()
+    del scratch, native
     graph_counts = {g.value if isinstance(g, ox.NamedNode) else DEFAULT_GRAPH_KEY: n for g, n in counts.items()}
-    with recording_first_load(store, nquads, graph_counts), following_change(store, whole_store=True):
-        store.load_into_empty(nquads)
+    with following_change(store, whole_store=True):
+        record_first_load(store, nquads, graph_counts, lambda: store.load_into_empty(nquads))
     result.committed = True
     return result
+
+
+SCREEN_CONFIRM_LIMIT = 20_000
+
+
+def _validate_first_load(scratch: OxigraphStore, nquads: bytes, twice: Mapping) -> ValidationReport:
+    """The SHACL report of the union of the graphs of ``scratch`` (``nquads``: its dump), as a
+    full validation gives it. With the 'auto' validator and shapes the screen models, the screen
+    names the nodes that might have a result and only those are judged (with their neighbourhood,
+    as an incremental check judges its focus); none named: the data conforms. Otherwise, or when
+    the screen names more than SCREEN_CONFIRM_LIMIT nodes, the whole store is validated."""
+    screen = compile_screen(shapes_graph()) if setting_value("validator") == "auto" else None
+    if screen is None:
+        return validate_store(scratch.native)
+    pairs = [(row["sub"].value, row["super"].value) for row in scratch.native.query(
+        "SELECT DISTINCT ?sub ?super WHERE { GRAPH ?g { ?sub <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "?super } FILTER(isIRI(?sub) && isIRI(?super)) }")]
+    found = screen.suspects(nquads_lines(nquads), pairs, stated_twice={str(s).encode() for s, _p, _o in twice})
+    if not found:
+        return ValidationReport(True, [], results_graph=_conforming_report_graph())
+    if len(found) > SCREEN_CONFIRM_LIMIT:
+        return validate_store(scratch.native)
+    focus = {_term_of(node) for node in found}
+    report = _judge_focus(scratch, focus, [], set(), {}, _GraphStatingEach([], look_up=True), remote_predicates())
+    report.focus_count = None
+    return report
+
+
+def _term_of(node: bytes):
+    text = node.decode("utf-8")
+    return ox.BlankNode(text[2:]) if text.startswith("_:") else ox.NamedNode(text[1:-1])
+
+
+def _conforming_report_graph() -> rdflib.Graph:
+    """The SHACL report graph of data that conforms, as the validators write it."""
+    graph = rdflib.Graph()
+    report = rdflib.BNode()
+    graph.add((report, rdflib.RDF.type, _SH.ValidationReport))
+    graph.add((report, _SH.conforms, rdflib.Literal(True)))
+    return graph
 
 
 def _refuse_triple_terms(scratch: ox.Store) -> None:

@@ -96,6 +96,11 @@ class OxigraphStore(Store):
                     f"serve'?). Stop it, or read with a command that opens the store read-only.") from None
             raise StoreError(f"{self.path}: cannot open the store: {text}") from None
 
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store itself, for bulk work (the service layer's first load)."""
+        return self._store
+
     # -- reading
     def query(self, sparql, *, default_graphs=None, named_graphs=None, substitutions=None):
         kwargs: dict = {"substitutions": dict(substitutions) if substitutions else None}

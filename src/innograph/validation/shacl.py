@@ -82,6 +82,10 @@ def shorten(node: rdflib.term.Node | None) -> str | None:
         text = str(node)
         short = compact_iri(text)
         return short if short != text else f"<{text}>"
+    if isinstance(node, rdflib.Literal) and node.datatype is not None and str(node.datatype) == _XSD_STRING:
+        # A simple literal, however the engine typed it (pyshacl-turbo reading a store writes
+        # ^^xsd:string, rdflib graphs made by to_rdflib do not): one form in every report.
+        return rdflib.Literal(str(node)).n3()
     return node.n3()
 
 

@@ -9,6 +9,7 @@ pattern lookups and combined with the new data. On an empty store the whole new 
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from ..rdf.formats import rdf_format_for_path
 from ..namespaces import ONTOLOGY_GRAPH, graph_iri
 from ..rdf.parsing import bulk_load_file, expand_paths, parse_file
 from ..store import GraphName, OxigraphStore, Store
+from ..store.oxigraph import split_lines_with_blank_nodes
 from ..search import following_change
 from ..versions import record_first_load, recording
 from ..versions.log import DEFAULT_GRAPH_KEY, nquads_lines
@@ -374,7 +376,7 @@ def _load_into_empty(store: OxigraphStore, files: list[Path], *, dry_run: bool,
     ``oxigraph load`` took 6.5 s. Here the files are bulk-loaded into a scratch store in memory
     (Rust; no Python object per quad) and dumped once as N-Quads; the dump's lines are screened
     (``_validate_first_load``), and the dump is both what the store bulk-loads and what the version
-    is computed from, the two side by side (the bulk loader releases the GIL). Nothing touches the
+    is computed from (first, so its lines are freed before the bulk loader's peak). Nothing touches the
     store before the data has passed; the bulk write itself leaves the store empty again if it fails
     or the process dies (``OxigraphStore.load_into_empty``).
     """
@@ -397,8 +399,9 @@ def _load_into_empty(store: OxigraphStore, files: list[Path], *, dry_run: bool,
         (g for g in counts if g not in order), key=lambda g: g.value)
     _refuse_triple_terms(native)
     nquads = native.dump(format=ox.RdfFormat.N_QUADS)
+    lines = nquads_lines(nquads)
     twice = _stated_in_two_graphs(native, order, counts)
-    report = _with_warnings(_validate_first_load(scratch, nquads, twice), twice)
+    report = _with_warnings(_validate_first_load(scratch, lines, twice), twice)
     result = LoadResult({g.value: counts[g] for g in order}, [str(p) for p in files], report)
     if not report.conforms:
         raise ValidationFailed(report)
@@ -406,9 +409,12 @@ def _load_into_empty(store: OxigraphStore, files: list[Path], *, dry_run: bool,
         return result
     scratch.close()
     del scratch, native
+    _give_back_freed_memory()
     graph_counts = {g.value if isinstance(g, ox.NamedNode) else DEFAULT_GRAPH_KEY: n for g, n in counts.items()}
+    plain, labelled = split_lines_with_blank_nodes(nquads)
+    del nquads
     with following_change(store, whole_store=True):
-        record_first_load(store, nquads, graph_counts, lambda: store.load_into_empty(nquads))
+        record_first_load(store, lines, graph_counts, lambda: store.load_into_empty(plain, labelled))
     result.committed = True
     return result
 
@@ -416,8 +422,8 @@ def _load_into_empty(store: OxigraphStore, files: list[Path], *, dry_run: bool,
 SCREEN_CONFIRM_LIMIT = 20_000
 
 
-def _validate_first_load(scratch: OxigraphStore, nquads: bytes, twice: Mapping) -> ValidationReport:
-    """The SHACL report of the union of the graphs of ``scratch`` (``nquads``: its dump), as a
+def _validate_first_load(scratch: OxigraphStore, lines: list[bytes], twice: Mapping) -> ValidationReport:
+    """The SHACL report of the union of the graphs of ``scratch`` (``lines``: its dump's), as a
     full validation gives it. With the 'auto' validator and shapes the screen models, the screen
     names the nodes that might have a result and only those are judged (with their neighbourhood,
     as an incremental check judges its focus); none named: the data conforms. Otherwise, or when
@@ -428,7 +434,14 @@ def _validate_first_load(scratch: OxigraphStore, nquads: bytes, twice: Mapping) 
     pairs = [(row["sub"].value, row["super"].value) for row in scratch.native.query(
         "SELECT DISTINCT ?sub ?super WHERE { GRAPH ?g { ?sub <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
         "?super } FILTER(isIRI(?sub) && isIRI(?super)) }")]
-    found = screen.suspects(nquads_lines(nquads), pairs, stated_twice={str(s).encode() for s, _p, _o in twice})
+    # The types come from the store, written by Oxigraph in Rust (scanning the lines for them took
+    # longer than reading them back).
+    tsv = scratch.native.query("SELECT ?s ?t WHERE { GRAPH ?g { ?s a ?t } }").serialize(
+        format=ox.QueryResultsFormat.TSV)
+    typing = [tuple(row.split(b"\t", 1)) for row in tsv.split(b"\n")[1:] if row]
+    del tsv
+    found = screen.suspects(lines, pairs, stated_twice={str(s).encode() for s, _p, _o in twice}, typing=typing)
+    del typing
     if not found:
         return ValidationReport(True, [], results_graph=_conforming_report_graph())
     if len(found) > SCREEN_CONFIRM_LIMIT:
@@ -451,6 +464,15 @@ def _conforming_report_graph() -> rdflib.Graph:
     graph.add((report, rdflib.RDF.type, _SH.ValidationReport))
     graph.add((report, _SH.conforms, rdflib.Literal(True)))
     return graph
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the heap freed by the scratch store back to the system (glibc keeps it otherwise: the
+    store's bulk write then came on top of it, 2 GB at the peak of a 1M-triple first load)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):      # not glibc: nothing to do
+        pass
 
 
 def _refuse_triple_terms(scratch: ox.Store) -> None:

@@ -58,6 +58,7 @@ STRICT_LEXICAL = {
 _NUMERIC = {str(XSD.integer), str(XSD.decimal)}
 _DECIMAL = re.compile(rb"-?[0-9]+(\.[0-9]+)?")
 _RDF_TYPE = f"<{RDF.type}>".encode()
+_STRING, _LANG_STRING = str(XSD.string), str(RDF.langString)
 
 
 class Unsupported(Exception):
@@ -87,10 +88,10 @@ def split_term(raw: bytes) -> Value:
     end = raw.rindex(b'"')
     suffix = raw[end + 1:]
     if suffix.startswith(b"@"):
-        return Value(raw, "literal", raw[1:end], suffix[1:], str(RDF.langString))
+        return Value(raw, "literal", raw[1:end], suffix[1:], _LANG_STRING)
     if suffix.startswith(b"^^<"):
         return Value(raw, "literal", raw[1:end], b"", suffix[3:-1].decode())
-    return Value(raw, "literal", raw[1:end], b"", str(XSD.string))
+    return Value(raw, "literal", raw[1:end], b"", _STRING)
 
 
 Check = Callable[[Value, Callable[[bytes], set]], bool]   # (value, types of a node) -> passes
@@ -294,10 +295,13 @@ class Screen:
         return found
 
     def suspects(self, lines: list[bytes], subclass_of: Iterable[tuple[str, str]],
-                 stated_twice: Iterable[bytes] = ()) -> set[bytes]:
+                 stated_twice: Iterable[bytes] = (),
+                 typing: Iterable[tuple[bytes, bytes]] | None = None) -> set[bytes]:
         """The subjects (N-Triples form) that might have a validation result, in a dataset given as
         its N-Quads lines (``nquads_lines``: every quad in a named graph), with its
-        rdfs:subClassOf pairs (sub, super) and the subjects of triples stated in two graphs."""
+        rdfs:subClassOf pairs (sub, super) and the subjects of triples stated in two graphs.
+        ``typing``: its (node, rdf:type) pairs, N-Triples forms, when the caller has them (else
+        they are read from the lines)."""
         self._below = defaultdict(set)
         for sub, sup in subclass_of:
             self._below[sup].add(sub)
@@ -306,11 +310,15 @@ class Screen:
 
         # Pass 1: the types of every node (a type set shared by the nodes that have it).
         typed: dict[bytes, set[bytes]] = defaultdict(set)
-        for line in lines:
-            if _RDF_TYPE in line:
-                s, p, rest = line.split(b" ", 2)
-                if p == _RDF_TYPE:
-                    typed[s].add(rest[:rest.rindex(b" ")])
+        if typing is not None:
+            for node, cls in typing:
+                typed[node].add(cls)
+        else:
+            for line in lines:
+                if _RDF_TYPE in line:
+                    s, p, rest = line.split(b" ", 2)
+                    if p == _RDF_TYPE:
+                        typed[s].add(rest[:rest.rindex(b" ")])
         shared: dict[frozenset, frozenset] = {}
         types: dict[bytes, frozenset] = {}
         for node, node_types in typed.items():
@@ -339,17 +347,19 @@ class Screen:
         tags: set = set()                             # (subject, p, tag) seen
 
         # Pass 2: every value of a checked predicate.
+        state = {p: (plans[p], seen[p], twice[p], p in counting) for p in by_predicate}
         for line in lines:
             s, p, rest = line.split(b" ", 2)
-            plan = plans.get(p)
-            if plan is None:
+            found = state.get(p)
+            if found is None:
                 continue
-            if s in seen[p]:
-                twice[p].add(s)
+            plan, seen_p, twice_p, count = found
+            if s in seen_p:
+                twice_p.add(s)
             else:
-                seen[p].add(s)
+                seen_p.add(s)
             raw = rest[:rest.rindex(b" ")]
-            if p in counting:
+            if count:
                 counts[(s, p)] += 1
             subject_types = types.get(s, nothing)
             entries = plan.get(subject_types)

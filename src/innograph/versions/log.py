@@ -536,40 +536,31 @@ def recording(store: Store, *, replace: Mapping | None = None, added: Iterable[o
         log.append(plus, minus)
 
 
-def record_first_load(store: Store, nquads: bytes, graphs: Mapping[str, int], commit) -> None:
-    """Run ``commit()``, a load into an empty store of exactly the quads of ``nquads`` (an N-Quads
-    dump by pyoxigraph, blank node labels as the store will keep them), and record it as a
-    version; ``graphs`` counts the quads per graph key. The caller guarantees all that. The
-    version is the one ``recording`` would record, computed from the dump's lines while the commit
-    runs in a thread (the bulk loader releases the GIL), never by reading the store back (which
-    took 12 s at 1M quads, and their patch 8 s more). Raises what ``commit`` raises (nothing is
-    recorded) or StoreError when the log cannot be written."""
+def record_first_load(store: Store, lines: list[bytes], graphs: Mapping[str, int], commit) -> None:
+    """Run ``commit()``, a load into an empty store of exactly the quads whose N-Quads lines are
+    ``lines`` (``nquads_lines`` of a dump by pyoxigraph, blank node labels as the store will keep
+    them), and record it as a version; ``graphs`` counts the quads per graph key. The caller
+    guarantees all that. The version is the one ``recording`` would record, computed from the
+    lines before the commit, never by reading the store back (which took 12 s at 1M quads, and
+    their patch 8 s more). ``lines`` is emptied once used (the commit's peak of memory comes
+    after). Raises what ``commit`` raises (nothing is recorded) or StoreError when the log
+    cannot be written."""
     log = log_for(store)
     if log is None or not log.writable:
+        lines.clear()
         commit()
         return
     with log.lock:
+        prepared = log._prepare(encoded_lines_sum(lines), dict(sorted(graphs.items())), {},
+                                lambda version, parent: _gzipped_patch(lines, version=version, parent=parent),
+                                author=None) if lines else None
+        lines.clear()
         log.begin()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                commit()
-            except BaseException as exc:   # handed to the caller's thread below
-                failure.append(exc)
-        writer = threading.Thread(target=run, name="innograph-first-load")
-        writer.start()
         try:
-            lines = nquads_lines(nquads)
-            prepared = log._prepare(encoded_lines_sum(lines), dict(sorted(graphs.items())), {},
-                                    lambda version, parent: _gzipped_patch(lines, version=version, parent=parent),
-                                    author=None) if lines else None
-            del lines
-        finally:
-            writer.join()
-        if failure:
+            commit()
+        except BaseException:
             log.abandon()
-            raise failure[0]
+            raise
         if prepared is None:
             log.abandon()
             return

@@ -336,7 +336,6 @@ class Screen:
             by_predicate[check.path].append(index)
         # For a predicate and a set of types: the checks that apply (computed once per pair).
         plans: dict[bytes, dict] = {p: {} for p in by_predicate}
-        verdicts: list[dict] = [{} for _ in self.checks]
         seen = {p: set() for p in by_predicate}       # subjects with a value of p
         twice = {p: set() for p in by_predicate}      # ... with two or more
         counts: dict = defaultdict(int)               # (subject, p): for counts other than 0 and 1
@@ -347,13 +346,25 @@ class Screen:
         tags: set = set()                             # (subject, p, tag) seen
 
         # Pass 2: every value of a checked predicate.
+        def plan_for(p: bytes, subject_types: frozenset) -> tuple:
+            """What a value of ``p`` on a node of ``subject_types`` is checked for: (verdicts cached
+            per value, the value checks, (key, condition, cache) per qualified shape, (key, term)
+            per sh:hasValue, whether languages must be unique)."""
+            entries = [(i, self.checks[i]) for i in by_predicate[p] if not subject_types.isdisjoint(targets[i])]
+            value_checks = tuple(c for _i, check in entries for c in check.value_checks)
+            qualified = tuple(((i, q), condition, {}) for i, check in entries
+                              for q, (condition, _minimum) in enumerate(check.qualified_min))
+            has_value = tuple(((i, h), term) for i, check in entries for h, term in enumerate(check.has_value))
+            unique = any(check.unique_lang for _i, check in entries)
+            return {}, value_checks, qualified, has_value, unique
+
         state = {p: (plans[p], seen[p], twice[p], p in counting) for p in by_predicate}
         for line in lines:
             s, p, rest = line.split(b" ", 2)
             found = state.get(p)
             if found is None:
                 continue
-            plan, seen_p, twice_p, count = found
+            plan_of, seen_p, twice_p, count = found
             if s in seen_p:
                 twice_p.add(s)
             else:
@@ -362,31 +373,31 @@ class Screen:
             if count:
                 counts[(s, p)] += 1
             subject_types = types.get(s, nothing)
-            entries = plan.get(subject_types)
-            if entries is None:
-                entries = plan[subject_types] = tuple(
-                    (i, self.checks[i]) for i in by_predicate[p] if not subject_types.isdisjoint(targets[i]))
-            value = None
-            for index, check in entries:
-                if check.value_checks:
-                    verdict = verdicts[index].get(raw)
-                    if verdict is None:
-                        value = value or split_term(raw)
-                        verdict = verdicts[index][raw] = all(c(value, types_of) for c in check.value_checks)
-                    if not verdict:
-                        suspects.add(s)
-                for i, (condition, _minimum) in enumerate(check.qualified_min):
-                    value = value or split_term(raw)
-                    if condition(value, types_of):
-                        qualifying[(s, index, i)] += 1
-                for i, term in enumerate(check.has_value):
-                    if raw == term:
-                        held[(index, i)].add(s)
-                if check.unique_lang and raw[-1:] != b'"' and b'"@' in raw:
-                    tag = (s, p, raw[raw.rindex(b'"@'):])
-                    if tag in tags:
-                        suspects.add(s)
-                    tags.add(tag)
+            plan = plan_of.get(subject_types)
+            if plan is None:
+                plan = plan_of[subject_types] = plan_for(p, subject_types)
+            verdicts, value_checks, qualified, has_value, unique = plan
+            if value_checks:
+                verdict = verdicts.get(raw)
+                if verdict is None:
+                    value = split_term(raw)
+                    verdict = verdicts[raw] = all(c(value, types_of) for c in value_checks)
+                if not verdict:
+                    suspects.add(s)
+            for key, condition, cache in qualified:
+                passes = cache.get(raw)
+                if passes is None:
+                    passes = cache[raw] = condition(split_term(raw), types_of)
+                if passes:
+                    qualifying[(s,) + key] += 1
+            for key, term in has_value:
+                if raw == term:
+                    held[key].add(s)
+            if unique and raw[-1:] != b'"' and b'"@' in raw:
+                tag = (s, p, raw[raw.rindex(b'"@'):])
+                if tag in tags:
+                    suspects.add(s)
+                tags.add(tag)
 
         # Pass 3: the counts of every target node, by set operations where they can be.
         members: dict[bytes, set] = defaultdict(set)

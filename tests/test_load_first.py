@@ -203,3 +203,14 @@ def test_the_screen_models_the_shipped_shapes():
     from innograph.validation.shacl import shapes_graph
     screen = compile_screen(shapes_graph())
     assert screen is not None and len(screen.checks) > 200
+
+
+def test_a_first_load_refuses_triple_terms(tmp_path):
+    from innograph.errors import UsageError
+    star = tmp_path / "star.ttl"
+    star.write_text('<http://example.org/a> <http://example.org/p> << <http://example.org/s> '
+                    '<http://example.org/p> <http://example.org/o> >> .\n', encoding="utf-8")
+    store = OxigraphStore(tmp_path / "store")
+    with pytest.raises(UsageError, match="triple terms"):
+        load_validated(store, [star])
+    assert list(store.quads()) == []

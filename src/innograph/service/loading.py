@@ -397,8 +397,9 @@ def _load_into_empty(store: OxigraphStore, files: list[Path], *, dry_run: bool,
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
     order = list(dict.fromkeys(g for g in order if g in counts)) + sorted(
         (g for g in counts if g not in order), key=lambda g: g.value)
-    _refuse_triple_terms(native)
     nquads = native.dump(format=ox.RdfFormat.N_QUADS)
+    if b"<<(" in nquads:     # how the dump writes a triple term (or a literal holding the text)
+        _refuse_triple_terms(native)
     lines = nquads_lines(nquads)
     twice = _stated_in_two_graphs(native, order, counts)
     report = _with_warnings(_validate_first_load(scratch, lines, twice), twice)

@@ -96,7 +96,8 @@ def check_change(store: Store, *, replace: Mapping[GraphName, list[ox.Quad]] | N
         removed.update(store.quads(graph))
     if _nothing_survives(store, removed):
         # Nothing of the old state survives: validate the new data as a whole.
-        return _with_warnings(validate_quads(added), _GraphStatingEach(added, look_up=False).twice)
+        twice = _GraphStatingEach(added, look_up=False).twice
+        return _with_warnings(_validate_whole(added, twice), twice)
 
     # A replaced graph mostly comes back as it was (the ontology, which every load brings along, or
     # a file loaded again): quads that stay are no change. Counting them made a 12-triple load into
@@ -454,6 +455,30 @@ def _validate_first_load(scratch: OxigraphStore, lines: list[bytes], twice: Mapp
     report = _judge_focus(scratch, focus, [], set(), {}, _GraphStatingEach([], look_up=True), remote_predicates())
     report.focus_count = None
     return report
+
+
+_SCRATCH_DEFAULT = ox.NamedNode("urn:innograph:scratch:default-graph")
+
+
+def _validate_whole(quads: list[ox.Quad], twice: Mapping) -> ValidationReport:
+    """``validate_quads(quads)``, through the screen when it applies (as a first load is judged:
+    ``_validate_first_load``): a remote load into an empty store, ``innograph validate``."""
+    if setting_value("validator") != "auto" or compile_screen(shapes_graph()) is None:
+        return validate_quads(quads)
+    scratch = OxigraphStore(None)
+    try:
+        # The screen reads quads in named graphs; the shapes judge the union of the graphs.
+        scratch.native.bulk_extend(q if isinstance(q.graph_name, ox.NamedNode) else
+                                   ox.Quad(q.subject, q.predicate, q.object, _SCRATCH_DEFAULT) for q in quads)
+        nquads = scratch.native.dump(format=ox.RdfFormat.N_QUADS)
+        if b"<<(" in nquads:
+            _refuse_triple_terms(scratch.native)
+        lines = nquads_lines(nquads)
+        del nquads
+        with _cycle_collector_paused():
+            return _validate_first_load(scratch, lines, twice)
+    finally:
+        scratch.close()
 
 
 def _term_of(node: bytes):

@@ -185,7 +185,9 @@ class _Compiler:
             return lambda v, types: (v.kind != "blank" and b"\\" not in v.text
                                      and pattern.search(v.text.decode("utf-8")) is not None)
         if parameter == SH.languageIn:
-            tags = {str(t).lower().encode() for t in Collection(self.shapes, value)}
+            # Exact tags (Oxigraph writes them in lower case): a tag the shape spells otherwise
+            # never passes here, whatever an engine's matching rule.
+            tags = {str(t).encode() for t in Collection(self.shapes, value)}
             return lambda v, types: v.kind == "literal" and v.lang in tags
         if parameter in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
             if not isinstance(value, rdflib.Literal) or str(value.datatype) not in _NUMERIC:

@@ -61,18 +61,42 @@ def parse_bytes(data: bytes, fmt: Format, *, source: str = "request body", base_
     check_safe(data, fmt, source)
     try:
         parsed = list(ox.parse(data, fmt.ox_rdf, base_iri=base_iri, rename_blank_nodes=True))
-    except SyntaxError as exc:
-        detail = str(exc.args[0]) if exc.args else str(exc)
-        # pyoxigraph prefixes "Parser error between line L column C and ...": we say where ourselves.
-        detail = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "",
-                        detail)
-        raise RdfSyntaxError(detail, source=source, line=exc.lineno, column=exc.offset) from None
-    except ValueError as exc:
-        raise RdfSyntaxError(str(exc), source=source) from None
+    except (SyntaxError, ValueError) as exc:
+        raise _syntax_error(exc, source) from None
     if graph is None or isinstance(graph, ox.DefaultGraph):
         return parsed
     return [q if not isinstance(q.graph_name, ox.DefaultGraph)
             else ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed]
+
+
+def _syntax_error(exc: Exception, source: str) -> RdfSyntaxError:
+    if isinstance(exc, SyntaxError):
+        detail = str(exc.args[0]) if exc.args else str(exc)
+        # pyoxigraph prefixes "Parser error between line L column C and ...": we say where ourselves.
+        detail = re.sub(r"^Parser error (at|between) line \d+ (column \d+( and line \d+ column \d+)?|"
+                        r"between columns \d+ and \d+): ", "", detail)
+        return RdfSyntaxError(detail, source=source, line=exc.lineno, column=exc.offset)
+    return RdfSyntaxError(str(exc), source=source)
+
+
+def bulk_load_file(store: ox.Store, path: Path, *, graph: ox.NamedNode) -> None:
+    """Parse one file into ``store`` as ``parse_file`` would (same checks, errors, base IRI, fresh
+    blank nodes; triples, and a quad file's default-graph triples, into ``graph``), by pyoxigraph's
+    bulk loader: no Python object per quad (3.5 s for 1M triples where parse_file took 6 s and
+    the quads, held as a list, 600 MB). On an error ``store`` may hold part of the file.
+
+    Raises UnsupportedFormatError, RdfSyntaxError (naming the file, line, column), UnsafeInputError.
+    """
+    fmt = rdf_format_for_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RdfSyntaxError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    check_safe(data, fmt, str(path))
+    try:
+        store.bulk_load(data, fmt.ox_rdf, base_iri=path.resolve().as_uri(), to_graph=graph)
+    except (SyntaxError, ValueError) as exc:
+        raise _syntax_error(exc, str(path)) from None
 
 
 def parse_file(path: Path, fmt: Format | None = None, *, graph=None,

@@ -44,7 +44,7 @@ def search(store, q: str, *, type: str | None = None, limit: int = 10, lang: str
 
 @contextlib.contextmanager
 def following_change(store, *, added: Iterable[ox.Quad] = (), removed: Iterable[ox.Quad] = (),
-                     replaced: Iterable = (), exact_effect: bool = False):
+                     replaced: Iterable = (), exact_effect: bool = False, whole_store: bool = False):
     """Wrap a store commit so the search index follows it::
 
         with following_change(store, added=added, removed=removed):
@@ -57,7 +57,8 @@ def following_change(store, *, added: Iterable[ox.Quad] = (), removed: Iterable[
     first search). Whether the commit succeeds or fails, the index ends up matching the store.
     ``exact_effect``: ``added`` are exactly the quads the commit adds (absent before) and
     ``removed`` those it removes (present before), as an update's computed effect is; the store's
-    quad count then follows from them instead of being counted again.
+    quad count then follows from them instead of being counted again. ``whole_store``: the commit
+    fills an empty store (a first load), so the index is rebuilt rather than told every quad.
     """
     settings = _settings()
     index = index_for(store, cache_dir=settings.search_cache_dir or None, build=False)
@@ -65,7 +66,8 @@ def following_change(store, *, added: Iterable[ox.Quad] = (), removed: Iterable[
         yield
         return
     added, removed = list(added), list(removed)
-    touched = touched_entities(store, added, removed, replaced, limit=settings.search_reindex_limit)
+    touched = None if whole_store else touched_entities(store, added, removed, replaced,
+                                                        limit=settings.search_reindex_limit)
     before = index.recorded_quads() if exact_effect and not replaced else None
     index.mark_pending()
     try:

@@ -117,3 +117,15 @@ def test_nothing_is_written_by_a_rejected_load(store, files):
         CliRunner().invoke(main, ["--store", store, "load", str(DATA / "rankings.ttl"), str(bad)])
     after = CliRunner().invoke(main, ["--store", store, "export", "--format", "nq"]).stdout_bytes
     assert sorted(after.splitlines()) == sorted(before.splitlines())
+
+
+def test_an_ill_typed_literal_is_a_violation_not_a_traceback(tmp_path):
+    data = tmp_path / "ill-typed.ttl"
+    data.write_text('<https://w3id.org/innograph/id/observation/x> a <http://purl.org/linked-data/cube#Observation> ; '
+                    '<http://purl.org/linked-data/sdmx/2009/measure#obsValue> '
+                    '"abc"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "innograph", "--store", str(tmp_path / "store"), "load",
+                             str(data)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert '"abc"^^<http://www.w3.org/2001/XMLSchema#decimal>' in result.stdout + result.stderr

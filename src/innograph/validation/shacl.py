@@ -8,6 +8,7 @@ neighbourhood of the store plus the new data, with ``focus_nodes`` set to what t
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +75,18 @@ def ontology_graph() -> rdflib.Graph:
     return load_turtle(ONTOLOGY_FILE)
 
 
+
+class _IllTypedLiteralNoise(logging.Filter):
+    """Drops rdflib's log record for an ill-typed literal ("abc"^^xsd:decimal), which it logs with a
+    traceback each time it makes one. Such a literal is judged by the shapes (sh:datatype reports
+    it, with the node and the value); the traceback said nothing more and reached the terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form to value")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiteralNoise())
+
 def shorten(node: rdflib.term.Node | None) -> str | None:
     """An IRI as a CURIE when a known prefix fits; literals and blank nodes in N-Triples form."""
     if node is None:
@@ -82,10 +95,13 @@ def shorten(node: rdflib.term.Node | None) -> str | None:
         text = str(node)
         short = compact_iri(text)
         return short if short != text else f"<{text}>"
-    if isinstance(node, rdflib.Literal) and node.datatype is not None and str(node.datatype) == _XSD_STRING:
+    if isinstance(node, rdflib.Literal) and node.datatype is not None:
+        # The lexical form as written, quoted by rdflib as a simple literal: rdflib's own n3() of
+        # a typed literal reads its value and warns on an ill-typed one ("abc"^^xsd:decimal).
+        quoted = rdflib.Literal(str(node)).n3()
         # A simple literal, however the engine typed it (pyshacl-turbo reading a store writes
         # ^^xsd:string, rdflib graphs made by to_rdflib do not): one form in every report.
-        return rdflib.Literal(str(node)).n3()
+        return quoted if str(node.datatype) == _XSD_STRING else f"{quoted}^^<{node.datatype}>"
     return node.n3()
 
 

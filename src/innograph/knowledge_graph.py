@@ -30,7 +30,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .errors import UsageError, ValidationFailed
-from .rdf.sparql import add_using, inject_values, inspect
+from .rdf.sparql import add_using, inject_values, inspect, silence_refused_loads
 from .rdf.tabular import Rows, to_frame, to_rows
 from .search import SearchHit, search as search_entities
 from .service.catalogue import NamedQuery
@@ -72,6 +72,26 @@ def open(store: str | Path | None = None, *, read_only: bool = False, settings: 
     opened = open_store(settings.store, read_only=read_only, shareable=not read_only)
     return KnowledgeGraph(opened, settings, owns_store=True, workers=workers)
 
+
+
+class UpdateResult(tuple):
+    """What :meth:`KnowledgeGraph.update` did: ``(added, removed)`` quads (it unpacks as that pair),
+    and ``skipped_loads``, the text of each ``LOAD SILENT`` whose source the allow-list refused."""
+
+    def __new__(cls, added: list, removed: list, skipped_loads: list[str] = ()):
+        result = super().__new__(cls, (added, removed))
+        result.skipped_loads = list(skipped_loads)
+        return result
+
+    @property
+    def added(self) -> list:
+        """Quads the update added."""
+        return self[0]
+
+    @property
+    def removed(self) -> list:
+        """Quads the update removed."""
+        return self[1]
 
 class KnowledgeGraph:
     """A store with everything innograph does to it: validated loads and writes, checked and
@@ -188,21 +208,28 @@ class KnowledgeGraph:
         return validate_sources(_paths(paths))
 
     def update(self, sparql: str, *, timeout: float | None = None, using: Iterable[str] = (),
-               using_named: Iterable[str] = ()) -> tuple[list[ox.Quad], list[ox.Quad]]:
+               using_named: Iterable[str] = ()) -> "UpdateResult":
         """Apply a SPARQL 1.1 Update, validated: (quads added, quads removed). Its WHEREs run in a
         worker process killed after ``timeout`` seconds (default: the ``query_timeout`` setting).
         ``using``/``using_named``: graph IRIs for the dataset of every operation that names none
         (the protocol's ``using-graph-uri``/``using-named-graph-uri``). The text is checked first as
-        every face's is (nesting depth; SERVICE and LOAD only to allow-listed IRIs). Raises
+        every face's is (nesting depth; SERVICE and LOAD only to allow-listed IRIs; a refused
+        ``LOAD SILENT`` changes nothing, as SILENT says a failing LOAD must, and is named in the
+        result's ``skipped_loads``). Raises
         ValidationFailed, QueryTimeout (nothing written either), QuerySyntaxError or QueryRefused."""
         settings = self.settings
-        shape = inspect(sparql, update=True, max_depth=settings.max_query_depth,
-                        service_allow=settings.service_allow, load_allow=settings.load_allow)
+        check = dict(update=True, max_depth=settings.max_query_depth, service_allow=settings.service_allow,
+                     load_allow=settings.load_allow)
+        shape = inspect(sparql, **check)
+        skipped = [sparql[start:end] for start, end in shape.silenced_loads]
+        if skipped:
+            sparql = silence_refused_loads(sparql, shape)
+            shape = inspect(sparql, **check)
         using, using_named = list(using), list(using_named)
         if using or using_named:
             sparql = add_using(sparql, shape, using, using_named)
         added, removed = self.updates.update(sparql, timeout=timeout)
-        return added, removed
+        return UpdateResult(added, removed, skipped)
 
     # -- queries ------------------------------------------------------------------------------------
 

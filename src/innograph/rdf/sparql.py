@@ -65,6 +65,9 @@ class QueryShape:
     # Calls a function whose value changes from one evaluation to the next (RAND, NOW, UUID,
     # STRUUID, BNODE): two runs on the same data may answer differently.
     volatile: bool = False
+    # (start, end) offsets of each `LOAD SILENT <source> [INTO GRAPH <g>]` whose source is not on
+    # the allow-list: see silence_refused_loads.
+    silenced_loads: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -191,6 +194,14 @@ def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[
                 raise QueryRefused(f"{where}: {upper} is refused: its endpoint is not an IRI this "
                                    f"server can check against the allow-list ({setting})")
             if not any(_under(iri, prefix) for prefix in allow):
+                if upper == "LOAD" and j == i + 2:
+                    # LOAD SILENT: a LOAD that fails is a success that changes nothing (SPARQL 1.1
+                    # Update 3.1.4), and refusing its source is such a failure.
+                    end = j
+                    if j + 3 < len(tokens) and [t.text.upper() for t in tokens[j + 1:j + 3]] == ["INTO", "GRAPH"]:
+                        end = j + 3
+                    shape.silenced_loads.append((token.start, tokens[end].start + len(tokens[end].text)))
+                    continue
                 allowed = ", ".join(allow) if allow else "none are allowed on this server"
                 raise QueryRefused(f"{where}: {upper} <{iri}> is refused: it is not under an "
                                    f"allowed prefix ({allowed}; setting {setting})")
@@ -198,6 +209,15 @@ def inspect(text: str, *, update: bool, max_depth: int, service_allow: Iterable[
                 shape.services.append(iri)
     return shape
 
+
+
+def silence_refused_loads(text: str, shape: QueryShape) -> str:
+    """The update with each ``LOAD SILENT`` whose source the allow-list refused (``inspect`` noted
+    them) replaced by ``INSERT DATA { }``, an operation that changes nothing: the source is never
+    fetched, and the request succeeds as SILENT says it must."""
+    for start, end in reversed(shape.silenced_loads):
+        text = text[:start] + "INSERT DATA { }" + text[end:]
+    return text
 
 def _declared_prefixes(tokens: list[Token]) -> set[str]:
     return {tokens[i + 1].text[:-1] for i, t in enumerate(tokens[:-1])

@@ -48,9 +48,11 @@ def _update(sparql: str, params: dict[str, list[str]]) -> Response:
     request.innograph_write = True
     guard_write("SPARQL Update")
     using, using_named = _dataset(params, "using-graph-uri", "using-named-graph-uri")
-    added, removed = services().kg.update(sparql, using=using, using_named=using_named)
-    return Response(f"update applied: {len(added)} quads added, {len(removed)} removed\n",
-                    status=200, mimetype="text/plain")
+    result = services().kg.update(sparql, using=using, using_named=using_named)
+    skipped = "".join(f"skipped (SILENT; its source is not on the allow-list, INNOGRAPH_LOAD_ALLOW): "
+                      f"{load}\n" for load in result.skipped_loads)
+    return Response(f"update applied: {len(result.added)} quads added, {len(result.removed)} removed\n"
+                    + skipped, status=200, mimetype="text/plain")
 
 
 def _service_description() -> Response:

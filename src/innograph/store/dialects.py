@@ -60,7 +60,7 @@ class Dialect:
     # Chunks of large writes go to the Graph Store endpoint as N-Triples POSTs (Virtuoso: 100k
     # triples in 5 s through /sparql-graph-crud-auth, which needs credentials).
     graph_store_writes: bool = False
-    # URL parameters of a chunk's Graph Store POST when the chunk holds no blank node: the server's
+    # URL parameters of a chunk's Graph Store POST of the triples without a blank node: the server's
     # bulk loader instead of a transaction (Oxigraph's no_transaction, with lenient since the lines
     # are pyoxigraph's own serialisation of validated data: 100k triples 3.0 -> 1.1 s, measured).
     # A chunk is then not written all-or-nothing; resending it after a failure is harmless, since

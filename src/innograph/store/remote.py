@@ -514,16 +514,20 @@ class RemoteStore(Store):
             size = self._one_request_triples()
             for start in range(0, len(as_updates), size):
                 self.update(self._insert(as_updates[start:start + size]))
-        by_graph: dict = {}
+        # Triples without a blank node first, through the server's bulk loader where it has one
+        # (resending them after a failure writes the same triples again); then each graph's
+        # triples with blank nodes in one transactional POST, so a blank node is never half
+        # written and a chunk that failed there can be resent whole.
+        posts: dict = {}
         for q in chunk:
-            by_graph.setdefault(q.graph_name, []).append(self.dialect.triple_line(q))
-        bulk = [] if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
-                         for q in chunk) else list(self.dialect.bulk_chunk_params)
-        for graph, lines in by_graph.items():
+            with_blank = isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+            posts.setdefault((with_blank, q.graph_name), []).append(self.dialect.triple_line(q))
+        for (with_blank, graph), lines in sorted(posts.items(), key=lambda item: item[0][0]):
             if isinstance(graph, ox.DefaultGraph) and not self.dialect.default_graph_iri:
                 params = [("default", "")]
             else:
                 params = [("graph", self._graph_term(graph)[1:-1])]
+            bulk = [] if with_blank else list(self.dialect.bulk_chunk_params)
             self._request("POST", self.store_url, params=params + bulk,
                           body="".join(lines).encode("utf-8"), content_type="application/n-triples")
         self._graph_list = None

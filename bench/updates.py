@@ -166,7 +166,7 @@ def run(quick: bool = True) -> None:
                 text, peer, ratio = f"{ours:8.2f} s", f"{theirs:.2f} s", ours / theirs
             print(f"{what:<44} {label:>5} {text:>11} {peer:>10} {ratio:>9.1f}x")
     p50_large, p50_small = large[("innograph", "insert")][0], small[("innograph", "insert")][0]
-    print(f"\ntargets (ratio <= 1.0 meets the target):")
+    print("\ntargets (ratio <= 1.0 meets the target):")
     print(f"  INSERT DATA p50 at {big} / 50 ms:               {p50_large / 0.050:.2f}")
     print(f"  INSERT DATA p50 at {big} / (2 x p50 at 10k):     {p50_large / (2 * p50_small):.2f}")
     print(f"  DELETE/INSERT WHERE 1,000 triples at {big} / 2 s: {large[('innograph', 'rename')] / 2:.2f}")

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from innograph.ingest.mapping_functions import source_slug
 

@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 from hypothesis import event, given, strategies as st
 
 from hardening import examples

@@ -701,17 +701,11 @@ class RemoteDeltaEvaluator(DeltaEvaluator):
     def solutions(self, op: Operation, parts: _Modify, overlay: Overlay) -> list[dict]:
         if overlay.delta:
             raise NeedsCopy
-        default, named = [], []
-        using = tokenize(parts.using)
-        for i, token in enumerate(using):
-            if token.kind in {"iri", "pname"}:
-                is_named = i > 0 and using[i - 1].kind == "word" and using[i - 1].text.upper() == "NAMED"
-                (named if is_named else default).append(self.resolve(op.prologue, token.text))
-        if not default and not named:
-            if parts.with_graph:
-                default = [self.resolve(op.prologue, parts.with_graph.split(None, 1)[1])]
-            else:
-                default = [ox.DefaultGraph()]
+        # USING/WITH as the query's dataset, from the parts _modify_parts already read.
+        default = [self.resolve(op.prologue, iri) for is_named, iri in parts.dataset if not is_named]
+        named = [self.resolve(op.prologue, iri) for is_named, iri in parts.dataset if is_named]
+        if not parts.dataset:
+            default = [self.resolve(op.prologue, parts.with_iri)] if parts.with_iri else [ox.DefaultGraph()]
         names = parts.variables
         projection = " ".join(f"?{name}" for name in names) if names else "*"
         limit = "" if names else " LIMIT 1"          # a ground template needs one solution at most
